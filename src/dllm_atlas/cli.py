@@ -1,0 +1,210 @@
+"""The ``dllm-atlas`` command: a thin shell over load → check → index → outputs.
+
+Commands::
+
+    dllm-atlas validate [--catalog DIR] [--format text|github|json]
+    dllm-atlas readme [--catalog DIR] [--readme FILE] [--check]
+    dllm-atlas export json [--catalog DIR] [-o FILE]
+    dllm-atlas import-markdown FILE --out DIR [--catalog DIR]
+    dllm-atlas schema [-o FILE]
+
+Exit codes: 0 success, 1 invalid catalog or stale output, 2 usage error. Problems in the catalog
+are reported with file, line and column; no input produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import check, diagnostics, export, importer, readme, render, schema
+from .fsutil import write_atomic
+from .index import Index, build_index
+from .load import Catalog, load_catalog, load_taxonomy
+
+DEFAULT_CATALOG = Path("catalog")
+
+
+def _err(message: str) -> None:
+    print(f"dllm-atlas: {message}", file=sys.stderr)
+
+
+def _load_checked(root: Path) -> tuple[Catalog, list[diagnostics.Diagnostic]]:
+    catalog = load_catalog(root)
+    return catalog, catalog.diagnostics + check.check_catalog(catalog)
+
+
+def _valid_index(root: Path) -> Index | None:
+    """Load, check and index; on any error print the report and return None."""
+    catalog, diags = _load_checked(root)
+    if diagnostics.has_errors(diags) or catalog.taxonomy is None:
+        print(diagnostics.render(diags, "text"), file=sys.stderr)
+        _err(f"the catalog has {sum(d.severity == 'error' for d in diags)} error(s); run 'dllm-atlas validate'")
+        return None
+    return build_index(catalog)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    catalog, diags = _load_checked(args.catalog)
+    errors = sum(d.severity == "error" for d in diags)
+    if diags:
+        print(diagnostics.render(diags, args.format))
+    if args.format == "text":
+        summary = f"{len(catalog.entries)} entries checked, {errors} error(s)"
+        print(summary, file=sys.stderr if errors else sys.stdout)
+    return 1 if errors or catalog.taxonomy is None else 0
+
+
+def cmd_readme(args: argparse.Namespace) -> int:
+    index = _valid_index(args.catalog)
+    if index is None:
+        return 1
+    path: Path = args.readme
+    try:
+        current = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _err(f"cannot read {path}: {exc}")
+        return 1
+    try:
+        expected = readme.splice(current, readme.render_list(index, render.environment()))
+    except readme.MarkerError as exc:
+        _err(f"{path}: {exc}")
+        return 1
+    if args.check:
+        if current == expected:
+            print(f"{path} is up to date")
+            return 0
+        print(readme.short_diff(current, expected, path.name))
+        _err(f"{path} is stale: run 'dllm-atlas readme' and commit the result")
+        return 1
+    if current != expected:
+        write_atomic(path, expected)
+        print(f"wrote {path}")
+    else:
+        print(f"{path} is up to date")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    index = _valid_index(args.catalog)
+    if index is None:
+        return 1
+    text = export.to_json(export.catalog_document(index))
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(schema.entry_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    taxonomy, tax_diags = load_taxonomy(args.catalog)
+    if taxonomy is None:
+        print(diagnostics.render(tax_diags, "text"), file=sys.stderr)
+        return 1
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _err(f"cannot read {args.file}: {exc}")
+        return 1
+    result = importer.parse_markdown(text, importer.TopicGuesser(taxonomy))
+    catalog = load_catalog(args.catalog)
+    known_arxiv = {i.entry.arxiv: i.display_path for i in catalog.entries.values() if i.entry.arxiv}
+    known_titles = {check.normalise_title(i.entry.title): i.display_path for i in catalog.entries.values()}
+    env = render.environment()
+    template = env.get_template("draft_entry.yaml.j2")
+    fresh = []
+    for draft in result.drafts:
+        existing = known_arxiv.get(draft.arxiv or "") or known_titles.get(check.normalise_title(draft.title))
+        if existing:
+            print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
+        else:
+            fresh.append(draft)
+    importer.assign_ids(fresh, set(catalog.entries))
+    written = 0
+    for draft in fresh:
+        path = importer.draft_path(args.out, draft)
+        if path.exists():
+            print(f"line {draft.line}: {path} exists; not overwritten")
+            continue
+        write_atomic(
+            path,
+            template.render(
+                tool="import-markdown", kind=draft.kind, title=draft.title, short_name=draft.short_name,
+                authors=[], date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
+                links=sorted(draft.links.items(), key=lambda kv: list(render.LINK_LABELS).index(kv[0])),
+                topics=draft.topics, notes=draft.notes, added=dt.date.today(),
+            ),
+        )
+        written += 1
+        if not draft.date or not draft.topics:
+            missing = " and ".join(w for w, ok in (("date", draft.date), ("topics", draft.topics)) if not ok)
+            print(f"line {draft.line}: {path}: needs {missing}")
+    for skipped in result.skipped:
+        print(f"line {skipped.line}: not parsed ({skipped.reason}): {skipped.text[:100]}")
+    print(
+        f"{written} draft(s) written to {args.out}, {result.merged} duplicate listing(s) merged, "
+        f"{len(result.skipped)} line(s) not parsed"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dllm-atlas", description="Validate and publish the dLLM catalog.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_catalog(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG, help="catalog root (holds taxonomy.yaml)")
+        return p
+
+    p = with_catalog(sub.add_parser("validate", help="check every entry; report located errors"))
+    p.add_argument("--format", choices=("text", "github", "json"), default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = with_catalog(sub.add_parser("readme", help="regenerate the list inside README.md"))
+    p.add_argument("--readme", type=Path, default=Path("README.md"))
+    p.add_argument("--check", action="store_true", help="exit 1 with a diff if README.md is stale")
+    p.set_defaults(func=cmd_readme)
+
+    p = with_catalog(sub.add_parser("export", help="export the catalog"))
+    p.add_argument("format", choices=("json",))
+    p.add_argument("-o", "--output", type=Path)
+    p.set_defaults(func=cmd_export)
+
+    p = with_catalog(sub.add_parser("import-markdown", help="turn a Markdown awesome list into draft entries"))
+    p.add_argument("file", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="folder to write <kind>s/<id>.yaml drafts into")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of entry files")
+    p.add_argument("-o", "--output", type=Path)
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        _err(str(exc))
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""Stage 1, load: catalog files on disk → typed entries with source positions.
+
+Use :func:`load_catalog` with the catalog root (the folder holding ``taxonomy.yaml``)::
+
+    catalog = load_catalog(Path("catalog"))
+    catalog.entries["llada"].entry.title   # a validated pydantic model
+    catalog.diagnostics                    # every problem found while loading, located
+
+Layout rules enforced here: entries live in ``<kind-plural>/<id>.yaml``; the file stem is the id, a
+lowercase slug unique across the whole catalog; the ``kind`` field agrees with the folder; symbolic
+links are refused so no file outside the catalog is read. Schema errors from pydantic are mapped
+back to the line and column of the offending key or list item.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic
+from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, Taxonomy
+from .safeyaml import Positions, YamlError, decode, locate, parse
+
+TAXONOMY_FILE = "taxonomy.yaml"
+_SLUG = re.compile(SLUG_PATTERN)
+_KIND_OF_DIR = {directory: kind for kind, directory in KIND_DIRS.items()}
+
+
+@dataclass
+class LoadedEntry:
+    """An entry that passed the schema, with where it came from."""
+
+    id: str
+    path: Path
+    display_path: str
+    entry: Any  # one of the classes in models.ENTRY_CLASSES
+    positions: Positions
+
+    def where(self, *path: str | int) -> tuple[int, int]:
+        return locate(self.positions, tuple(path))
+
+
+@dataclass
+class Catalog:
+    root: Path
+    taxonomy: Taxonomy | None
+    taxonomy_path: str
+    entries: dict[str, LoadedEntry] = field(default_factory=dict)
+    # Ids whose files exist but did not load: references to them are not reported a second time.
+    failed_ids: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the working directory when possible, as CI annotations need."""
+    absolute = Path(os.path.abspath(path))  # not resolve(): a symlink must be named as itself
+    try:
+        return absolute.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        owner: Any = model
+        for part in loc[:-1]:
+            if isinstance(part, int):
+                continue
+            info = owner.model_fields.get(part) if hasattr(owner, "model_fields") else None
+            annotation = getattr(info, "annotation", None)
+            owner = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+            if owner is None:
+                break
+        allowed = sorted(owner.model_fields) if owner is not None else []
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        return f"unknown field '{loc[-1]}'{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    message: str = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "arxiv":
+        message = "not an arXiv id: write it as a quoted string like '2502.09992', without version"
+    elif kind == "string_pattern_mismatch":
+        message = f"'{error.get('input')}' is not a lowercase slug ([a-z0-9][a-z0-9-]*)" if "a-z0-9" in str(
+            error.get("ctx", {}).get("pattern", "")
+        ) else message
+    return message
+
+
+def validation_diagnostics(
+    exc: ValidationError, model: type[BaseModel], positions: Positions, display: str
+) -> list[Diagnostic]:
+    """Turn a pydantic error into one located diagnostic per problem."""
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        anchor = loc[:-1] if error["type"] == "missing" else loc
+        line, column = locate(positions, anchor)
+        out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc)))
+    return out
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, Positions] | Diagnostic:
+    """Read one YAML file safely, or return the located reason it cannot be read."""
+    try:
+        if path.is_symlink():
+            return Diagnostic(display, 1, 1, "", "symbolic links are not allowed in the catalog")
+        return parse(decode(path.read_bytes()))
+    except YamlError as exc:
+        return Diagnostic(display, exc.line, exc.column, "", exc.message)
+    except OSError as exc:
+        return Diagnostic(display, 1, 1, "", f"cannot read file: {exc.strerror}")
+
+
+def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
+    path = root / TAXONOMY_FILE
+    display = _display(path)
+    if not path.is_file():
+        return None, [Diagnostic(display, 1, 1, "", "taxonomy file not found: is --catalog the catalog root?")]
+    result = read_yaml(path, display)
+    if isinstance(result, Diagnostic):
+        return None, [result]
+    data, positions = result
+    if not isinstance(data, dict):
+        return None, [Diagnostic(display, 1, 1, "", "the taxonomy must be a mapping with an 'areas' list")]
+    try:
+        taxonomy = Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_diagnostics(exc, Taxonomy, positions, display)
+    diags: list[Diagnostic] = []
+    seen: dict[str, tuple[Any, ...]] = {}
+    for a_index, area in enumerate(taxonomy.areas):
+        candidates = [(("areas", a_index, "slug"), area.slug)] + [
+            (("areas", a_index, "topics", t_index, "slug"), topic.slug) for t_index, topic in enumerate(area.topics)
+        ]
+        for loc, slug in candidates:
+            if slug in seen:
+                line, column = locate(positions, loc)
+                diags.append(Diagnostic(display, line, column, _field_path(loc), f"slug '{slug}' is used twice"))
+            seen[slug] = loc
+    return (taxonomy if not diags else None), diags
+
+
+def load_entry(path: Path, display: str) -> tuple[LoadedEntry | None, list[Diagnostic]]:
+    """Load and schema-check one entry file."""
+    entry_id = path.stem
+    diags: list[Diagnostic] = []
+    if not _SLUG.match(entry_id) or len(entry_id) > 80:
+        diags.append(Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id"))
+    result = read_yaml(path, display)
+    if isinstance(result, Diagnostic):
+        return None, diags + [result]
+    data, positions = result
+    if not isinstance(data, dict):
+        return None, diags + [Diagnostic(display, 1, 1, "", "an entry must be a YAML mapping of fields")]
+    kind = data.get("kind")
+    model = ENTRY_CLASSES.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        line, column = locate(positions, ("kind",))
+        what = "missing" if kind is None else f"'{kind}' is not a kind"
+        diags.append(
+            Diagnostic(display, line, column, "kind", f"{what}: use one of {', '.join(ENTRY_CLASSES)}")
+        )
+        return None, diags
+    expected_dir = KIND_DIRS[kind]
+    if path.parent.name != expected_dir:
+        line, column = locate(positions, ("kind",))
+        diags.append(
+            Diagnostic(display, line, column, "kind", f"a {kind} entry belongs in {expected_dir}/, not {path.parent.name}/")
+        )
+    try:
+        entry = model.model_validate(data)
+    except ValidationError as exc:
+        return None, diags + validation_diagnostics(exc, model, positions, display)
+    if diags:
+        return None, diags
+    return LoadedEntry(entry_id, path, display, entry, positions), []
+
+
+def _entry_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    files: list[Path] = []
+    diags: list[Diagnostic] = []
+    for child in sorted(root.iterdir()):
+        if child.name.startswith(".") or child.name == TAXONOMY_FILE:
+            continue
+        if child.is_symlink():
+            diags.append(Diagnostic(_display(child), 1, 1, "", "symbolic links are not allowed in the catalog"))
+        elif child.is_dir() and child.name in _KIND_OF_DIR:
+            for item in sorted(child.iterdir()):
+                if item.name.startswith("."):
+                    continue
+                if item.suffix == ".yaml" and (item.is_file() or item.is_symlink()):
+                    files.append(item)
+                else:
+                    diags.append(
+                        Diagnostic(_display(item), 1, 1, "", "unexpected file: entries are <id>.yaml files")
+                    )
+        else:
+            folders = ", ".join(sorted(_KIND_OF_DIR))
+            diags.append(Diagnostic(_display(child), 1, 1, "", f"unexpected path: the catalog holds {folders}"))
+    return files, diags
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Load the taxonomy and every entry under ``root``; collect all problems."""
+    root = Path(root)
+    if not root.is_dir():
+        return Catalog(root, None, _display(root / TAXONOMY_FILE), diagnostics=[
+            Diagnostic(_display(root), 1, 1, "", "catalog folder not found")
+        ])
+    taxonomy, diags = load_taxonomy(root)
+    catalog = Catalog(root, taxonomy, _display(root / TAXONOMY_FILE), diagnostics=diags)
+    files, file_diags = _entry_files(root)
+    catalog.diagnostics.extend(file_diags)
+    first_seen: dict[str, str] = {}
+    for path in files:
+        display = _display(path)
+        loaded, entry_diags = load_entry(path, display)
+        catalog.diagnostics.extend(entry_diags)
+        if path.stem in first_seen:
+            catalog.diagnostics.append(
+                Diagnostic(display, 1, 1, "", f"id '{path.stem}' is already used by {first_seen[path.stem]}")
+            )
+            continue
+        first_seen[path.stem] = display
+        if loaded is not None:
+            catalog.entries[loaded.id] = loaded
+        else:
+            catalog.failed_ids.add(path.stem)
+    return catalog

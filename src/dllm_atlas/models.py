@@ -1,0 +1,265 @@
+"""The schema of the catalog: pydantic v2 models, the single source of truth.
+
+Every entry file under ``catalog/<kind-plural>/<id>.yaml`` validates against :data:`Entry`, a
+union discriminated by ``kind``. The JSON Schema given to editors (``dllm-atlas schema``), the field
+reference in the docs and the validation messages all derive from these classes; change a field
+here and everything downstream follows.
+
+Conventions worth knowing when editing:
+
+* Unknown fields are errors (``extra="forbid"``): in a hand-written file they are typos.
+* Text fields refuse raw HTML tags; Markdown-significant characters are allowed and escaped by
+  every output, never interpreted.
+* URLs are kept exactly as written (no normalisation) and must be absolute http(s) without
+  credentials, so a pull request cannot smuggle ``javascript:`` or ``file:`` links in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
+# Parameter counts as people write them: 8B, 1.5B, 350M, or MoE "16B-A1.4B" (total-active).
+PARAMETERS_PATTERN = r"^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$"
+MAX_URL_LENGTH = 2000
+
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
+
+
+def _no_html(value: str) -> str:
+    if _HTML_TAG.search(value):
+        raise ValueError("raw HTML tags are not allowed in text; write plain text")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
+    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
+        raise ValueError("URL must not contain whitespace or control characters")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("URL scheme must be http or https")
+    if not parts.hostname:
+        raise ValueError("URL must have a host name")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("URL must not contain credentials")
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_single_line),
+    AfterValidator(_no_html),
+]
+Paragraph = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=20, max_length=1200),
+    AfterValidator(_no_html),
+]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Links(_Strict):
+    """Where the work lives. Every value is an absolute http(s) URL."""
+
+    paper: HttpUrl | None = Field(None, description="The paper: arXiv abstract page, or venue page.")
+    code: HttpUrl | None = Field(None, description="Source code repository.")
+    project: HttpUrl | None = Field(None, description="Project page.")
+    huggingface: HttpUrl | None = Field(None, description="Hugging Face model, dataset or collection.")
+    blog: HttpUrl | None = Field(None, description="Blog post or announcement.")
+    demo: HttpUrl | None = Field(None, description="Live demo.")
+    docs: HttpUrl | None = Field(None, description="Documentation.")
+    video: HttpUrl | None = Field(None, description="Talk or video.")
+
+    def items_present(self) -> list[tuple[str, str]]:
+        """The links that are set, in field order, as ``(kind, url)`` pairs."""
+        return [(name, url) for name, url in self.model_dump().items() if url]
+
+    def primary(self) -> str | None:
+        """The URL that identifies the work: the paper, else the first link given."""
+        present = self.items_present()
+        return present[0][1] if present else None
+
+
+class Relations(_Strict):
+    """Typed links to other catalog entries, by id. The index adds the reverse direction."""
+
+    builds_on: list[Slug] = Field(
+        default_factory=list, description="Entries whose method, model or data this work uses."
+    )
+    extends: list[Slug] = Field(
+        default_factory=list,
+        description="The previous version in the same family (LLaDA 1.5 extends LLaDA).",
+    )
+    related: list[Slug] = Field(
+        default_factory=list, description="Closely related work: a competitor, a concurrent method."
+    )
+
+
+RELATION_TYPES: tuple[str, ...] = tuple(Relations.model_fields)
+
+
+class _EntryBase(_Strict):
+    title: Text = Field(description="The full title, as published.")
+    short_name: Annotated[str, StringConstraints(max_length=60)] | None = Field(
+        None, description="The name people use, e.g. LLaDA.", json_schema_extra={"examples": ["LLaDA"]}
+    )
+    authors: list[Annotated[Text, StringConstraints(max_length=120)]] = Field(
+        default_factory=list, description="Authors in published order. Leave empty if unconfirmed.", max_length=400
+    )
+    date: dt.date = Field(description="First public release (for arXiv papers, the v1 date).")
+    venue: Annotated[Text, StringConstraints(max_length=120)] | None = Field(
+        None, description="Where it was published, e.g. 'NeurIPS 2025'."
+    )
+    arxiv: ArxivId | None = Field(
+        None, description="Canonical arXiv id without version, as a quoted string: '2502.09992'."
+    )
+    links: Links = Field(default_factory=Links)
+    topics: list[Slug] = Field(min_length=1, max_length=12, description="Taxonomy topic slugs.")
+    summary: Paragraph | None = Field(
+        None, description="One or two sentences in our own words: what the work does, its headline result."
+    )
+    relations: Relations = Field(default_factory=Relations)
+    added: dt.date = Field(description="The date the entry entered the catalog.")
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[str]) -> list[str]:
+        if len(set(topics)) != len(topics):
+            raise ValueError("topics must not repeat")
+        return topics
+
+    @field_validator("short_name")
+    @classmethod
+    def _short_name_text(cls, value: str | None) -> str | None:
+        return None if value is None else _no_html(_single_line(value))
+
+
+class Paper(_EntryBase):
+    """A research paper."""
+
+    kind: Literal["paper"]
+
+
+class Model(_EntryBase):
+    """A released model (or model family) with its key facts."""
+
+    kind: Literal["model"]
+    parameters: list[Annotated[str, StringConstraints(pattern=PARAMETERS_PATTERN)]] = Field(
+        default_factory=list,
+        description="Released sizes: '8B', '1.5B', or total-active for MoE: '16B-A1.4B'.",
+    )
+    context_length: int | None = Field(None, gt=0, le=100_000_000, description="Maximum context in tokens.")
+    license: Annotated[Text, StringConstraints(max_length=80)] | None = Field(
+        None, description="Licence of the weights, e.g. 'MIT', 'Apache-2.0'."
+    )
+    open_weights: bool | None = Field(None, description="Whether the weights can be downloaded.")
+    base_model: Annotated[Text, StringConstraints(max_length=120)] | None = Field(
+        None, description="What it was initialised from: a catalog id, or an external name such as 'Qwen2.5-7B'."
+    )
+    training: Literal["from-scratch", "ar-adapted"] | None = Field(
+        None, description="Trained from scratch, or adapted from an autoregressive model."
+    )
+
+
+class Framework(_EntryBase):
+    """A software library or engine."""
+
+    kind: Literal["framework"]
+    language: Annotated[Text, StringConstraints(max_length=40)] | None = Field(
+        None, description="Main implementation language."
+    )
+    license: Annotated[Text, StringConstraints(max_length=80)] | None = Field(None, description="Code licence.")
+    supported_models: list[Slug] = Field(
+        default_factory=list, description="Catalog ids of models it supports."
+    )
+    purpose: list[Literal["training", "inference", "serving", "evaluation"]] = Field(
+        default_factory=list, description="What it is for."
+    )
+
+
+class Dataset(_EntryBase):
+    """A dataset made for or used prominently by diffusion language models."""
+
+    kind: Literal["dataset"]
+
+
+class Benchmark(_EntryBase):
+    """A benchmark or evaluation suite."""
+
+    kind: Literal["benchmark"]
+
+
+class Article(_EntryBase):
+    """A blog post, talk, tutorial or other non-paper writing."""
+
+    kind: Literal["article"]
+
+
+Entry = Annotated[
+    Union[Paper, Model, Framework, Dataset, Benchmark, Article],
+    Field(discriminator="kind"),
+]
+ENTRY_CLASSES: dict[str, type[_EntryBase]] = {
+    "paper": Paper,
+    "model": Model,
+    "framework": Framework,
+    "dataset": Dataset,
+    "benchmark": Benchmark,
+    "article": Article,
+}
+KIND_DIRS: dict[str, str] = {kind: f"{kind}s" for kind in ENTRY_CLASSES}
+
+
+class Topic(_Strict):
+    slug: Slug
+    name: Text
+    description: Text
+    aliases: list[Text] = Field(default_factory=list, description="Headings other lists use for this topic.")
+
+
+class Area(_Strict):
+    slug: Slug
+    name: Text
+    description: Text
+    topics: list[Topic] = Field(min_length=1)
+
+
+class Taxonomy(_Strict):
+    """``catalog/taxonomy.yaml``: two levels, areas then topics, slugs unique across both."""
+
+    areas: list[Area] = Field(min_length=1)
+
+    def topic_area(self) -> dict[str, Area]:
+        """Map each topic slug to its area."""
+        return {topic.slug: area for area in self.areas for topic in area.topics}
+
+    def topics(self) -> dict[str, Topic]:
+        return {topic.slug: topic for area in self.areas for topic in area.topics}

@@ -1,0 +1,76 @@
+"""Output: the awesome list inside ``README.md``.
+
+``README.md`` is both the project's front page and the list. Everything between the markers
+``<!-- dllm-atlas:begin -->`` and ``<!-- dllm-atlas:end -->`` is generated from the catalog through
+``templates/readme_list.md.j2``; everything outside them is hand-written and kept byte for byte.
+
+* :func:`render_list` renders the generated block from an index.
+* :func:`splice` puts a block between the markers of a README text.
+* ``dllm-atlas readme`` rewrites README.md (atomically); ``--check`` prints a short diff and exits 1
+  when the file is stale. Rendering is deterministic: same catalog, same bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from typing import Any
+
+from jinja2 import Environment
+
+from .index import Index
+
+BEGIN = "<!-- dllm-atlas:begin -->"
+END = "<!-- dllm-atlas:end -->"
+DIFF_LINES = 40
+# Models and frameworks are listed in sections of their own, with their kind-specific facts.
+OWN_SECTION_KINDS = ("model", "framework")
+
+
+class MarkerError(ValueError):
+    """README.md lacks the markers, or has them more than once or out of order."""
+
+
+def list_context(index: Index) -> dict[str, Any]:
+    kinds = Counter(item.entry.kind for item in index.entries)
+    areas = []
+    for area in index.taxonomy.areas:
+        topics = []
+        for topic in area.topics:
+            items = [i for i in index.by_topic.get(topic.slug, []) if i.entry.kind not in OWN_SECTION_KINDS]
+            if items:
+                topics.append({"topic": topic, "entries": items})
+        if topics:
+            areas.append({"area": area, "topics": topics})
+    return {
+        "counts": {"total": len(index.entries), "kinds": sorted(kinds.items())},
+        "models": index.of_kind("model"),
+        "frameworks": index.of_kind("framework"),
+        "areas": areas,
+    }
+
+
+def render_list(index: Index, env: Environment) -> str:
+    return env.get_template("readme_list.md.j2").render(**list_context(index))
+
+
+def splice(readme: str, block: str) -> str:
+    """Replace what lies between the markers with ``block``; the rest stays byte for byte."""
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1:
+        raise MarkerError(f"README.md must contain '{BEGIN}' and '{END}' exactly once each")
+    head, rest = readme.split(BEGIN, 1)
+    if END not in rest:
+        raise MarkerError(f"'{END}' must come after '{BEGIN}'")
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{block.strip()}\n{END}{tail}"
+
+
+def short_diff(current: str, expected: str, name: str = "README.md") -> str:
+    lines = list(
+        difflib.unified_diff(
+            current.splitlines(), expected.splitlines(), f"{name} (on disk)", f"{name} (from catalog)", lineterm="", n=1
+        )
+    )
+    if len(lines) > DIFF_LINES:
+        lines = lines[:DIFF_LINES] + [f"… {len(lines) - DIFF_LINES} more diff lines"]
+    return "\n".join(lines)

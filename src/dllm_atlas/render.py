@@ -1,0 +1,91 @@
+"""Stage 4 helper: the Jinja2 environment every text output is rendered through.
+
+Templates live in the top-level ``templates/`` folder. Python never assembles Markdown: it computes
+data and hands it to a template. What a template may rely on:
+
+Filters
+    ``md``      escape text for inline Markdown (``| [ ] ` * _ < > & $ ~`` and backslashes), so a
+                title such as ``Let [EOS] Lead the Way`` prints literally and ``<script>`` is inert.
+    ``md_url``  make a validated URL safe inside ``[label](url)``.
+    ``anchor``  the GitHub-style heading anchor of a text.
+    ``yaml_str`` a YAML double-quoted scalar, for entry files the tools write.
+Globals
+    ``link_label(kind)``  the human label for a link kind (``code`` → ``Code``).
+
+HTML and XML templates (``*.html.j2``, ``*.xml.j2``) are autoescaped; Markdown templates are not,
+so they must use ``md`` on every piece of entry text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+_MD_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]|~$#"}
+_MD_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# "&" only matters where it would start a character reference ("&lt;" must stay literal).
+_MD_TABLE = re.compile(r"[\\`*_\[\]|~$#<>]|&(?=#?\w+;)")
+_URL_ESCAPES = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", " ": "%20", "\\": "%5C", '"': "%22"}
+
+LINK_LABELS = {
+    "paper": "Paper",
+    "code": "Code",
+    "project": "Project",
+    "huggingface": "Hugging Face",
+    "blog": "Blog",
+    "demo": "Demo",
+    "docs": "Docs",
+    "video": "Video",
+}
+
+
+def md(text: object) -> str:
+    """Escape ``text`` for inline Markdown; newlines collapse to spaces."""
+    flat = " ".join(str(text).split())
+    return _MD_TABLE.sub(lambda m: _MD_ESCAPES[m.group(0)], flat)
+
+
+def md_url(url: object) -> str:
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in str(url))
+
+
+def anchor(text: object) -> str:
+    """GitHub's heading anchor: lowercase, punctuation dropped, spaces to hyphens."""
+    lowered = str(text).strip().lower()
+    kept = re.sub(r"[^\w\- ]", "", lowered)
+    return kept.replace(" ", "-")
+
+
+def yaml_str(text: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def link_label(kind: str) -> str:
+    return LINK_LABELS.get(kind, kind.title())
+
+
+def templates_dir() -> Path:
+    """The project's ``templates/`` folder (source checkout), else the copy packaged in the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "templates", here / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("templates folder not found")
+
+
+def environment(directory: Path | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(directory or templates_dir())),
+        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".xml.j2")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str)
+    env.globals.update(link_label=link_label)
+    return env

@@ -1,0 +1,169 @@
+"""A hostile-input YAML reader that keeps the source position of every value.
+
+Catalog files arrive in strangers' pull requests, so :func:`parse` reads YAML from libyaml's event
+stream (``yaml.parse`` with the C loader) and builds plain Python data itself:
+
+* anchors, aliases and explicit tags are refused (an alias bomb of a few hundred bytes would
+  otherwise expand to millions of nodes, and tags are how arbitrary objects get constructed);
+* duplicate mapping keys are refused (YAML silently keeps the last one);
+* size, nesting depth and node count are bounded;
+* scalars stay strings — except the plain null forms — so ``2401.10100`` never becomes a float and
+  ``NO`` never becomes ``False``. Pydantic converts strings to dates, numbers and booleans where a
+  field asks for them.
+
+The result is ``(data, positions)`` where ``positions`` maps a path tuple (keys and list indices) to
+the 1-based ``(line, column)`` of the key for mapping members, or of the value for list items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml is part of every PyYAML wheel we install
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 12
+MAX_NODES = 20_000
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+Path = tuple[str | int, ...]
+Positions = dict[Path, tuple[int, int]]
+
+
+@dataclass
+class YamlError(Exception):
+    """A problem that stops a file from being read at all, with its position (1-based)."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.message}"
+
+
+def _pos(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 strictly, locating the first bad byte; bound the size."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(f"file is {len(raw)} bytes; the limit is {MAX_BYTES}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlError(f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise YamlError("file contains a NUL character", line, 1)
+    return text
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.positions: Positions = {}
+        # Stack of (container, path, pending_key, pending_key_pos, seen_keys).
+        self.stack: list[list[Any]] = []
+        self.root: Any = None
+        self.documents = 0
+        self.nodes = 0
+
+    def _attach(self, value: Any, event: Any) -> Path | None:
+        pos = _pos(event)
+        if not self.stack:
+            self.root = value
+            self.positions[()] = pos
+            return ()
+        frame = self.stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            child = path + (len(container),)
+            container.append(value)
+            self.positions[child] = pos
+            return child
+        if frame[2] is None:  # this node is a key
+            if not isinstance(value, str):
+                raise YamlError("mapping keys must be plain strings", *pos)
+            if value in frame[4]:
+                first = frame[4][value]
+                raise YamlError(f"duplicate key '{value}' (first defined on line {first[0]})", *pos)
+            frame[4][value] = pos
+            frame[2], frame[3] = value, pos
+            return None
+        key, key_pos = frame[2], frame[3]
+        container[key] = value
+        child = path + (key,)
+        self.positions[child] = key_pos
+        frame[2] = None
+        return child
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            return
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise YamlError("a file must hold exactly one YAML document", *_pos(event))
+            return
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError("YAML aliases are not allowed", *_pos(event))
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes", *_pos(event))
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self.stack.pop()
+            return
+        if getattr(event, "anchor", None) is not None:
+            raise YamlError("YAML anchors are not allowed", *_pos(event))
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise YamlError(f"YAML tags are not allowed ({tag})", *_pos(event))
+        if isinstance(event, yaml.ScalarEvent):
+            value = None if event.implicit[0] and event.value in _NULLS else event.value
+            self._attach(value, event)
+            return
+        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+        path = self._attach(container, event)
+        if path is None:
+            raise YamlError("mapping keys must be plain strings", *_pos(event))
+        if len(self.stack) >= MAX_DEPTH:
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", *_pos(event))
+        self.stack.append([container, path, None, None, {}])
+
+
+def parse(text: str) -> tuple[Any, Positions]:
+    """Parse one YAML document safely; raise :class:`YamlError` with a position on any problem."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise YamlError(f"file is larger than {MAX_BYTES} bytes")
+    builder = _Builder()
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}") from None
+    return builder.root, builder.positions
+
+
+def locate(positions: Positions, path: Path) -> tuple[int, int]:
+    """The position of ``path``, or of its nearest located ancestor."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in positions:
+            return positions[path[:end]]
+    return (1, 1)

@@ -1,0 +1,78 @@
+"""Schema rules that live in the pydantic models."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from dllm_atlas.models import Model, Paper
+
+BASE = {
+    "kind": "paper",
+    "title": "A Title",
+    "date": "2025-01-02",
+    "topics": ["masked-diffusion"],
+    "added": "2026-11-26",
+}
+
+
+def errors(cls, **changes):
+    with pytest.raises(ValidationError) as info:
+        cls.model_validate({**BASE, **changes})
+    return {(tuple(e["loc"]), e["msg"]) for e in info.value.errors()}
+
+
+def test_minimal_paper_is_valid_and_keeps_url_as_written():
+    paper = Paper.model_validate({**BASE, "links": {"code": "https://GitHub.com/a/b"}})
+    assert paper.links.code == "https://GitHub.com/a/b"
+    assert paper.date.isoformat() == "2025-01-02"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://x.org/a"])
+def test_non_http_schemes_are_refused(url):
+    assert (("links", "code"), "Value error, URL scheme must be http or https") in errors(Paper, links={"code": url})
+
+
+def test_credentials_and_whitespace_in_urls_are_refused():
+    assert any("credentials" in m for _, m in errors(Paper, links={"code": "https://u:p@x.org/"}))
+    assert any("whitespace" in m for _, m in errors(Paper, links={"code": "https://x.org/a b"}))
+
+
+def test_unknown_fields_are_errors_not_dropped():
+    assert (("titel",), "Extra inputs are not permitted") in errors(Paper, titel="x")
+    assert (("links", "githb"), "Extra inputs are not permitted") in errors(Paper, links={"githb": "https://x.org"})
+
+
+def test_raw_html_is_refused_in_text_but_markdown_characters_are_fine():
+    assert any("raw HTML" in m for _, m in errors(Paper, title="Hi <script>alert(1)</script>"))
+    paper = Paper.model_validate({**BASE, "title": "Let [EOS] Lead the Way | a `b` *c* a < b"})
+    assert paper.title == "Let [EOS] Lead the Way | a `b` *c* a < b"
+
+
+@pytest.mark.parametrize("arxiv", ["2401.10100v2", "2401.101", "arXiv:2401.10100", "1234"])
+def test_arxiv_ids_must_be_canonical(arxiv):
+    assert any(loc == ("arxiv",) for loc, _ in errors(Paper, arxiv=arxiv))
+
+
+def test_relations_and_topics_must_be_slugs_so_ids_cannot_leave_the_catalog():
+    found = errors(Paper, relations={"builds_on": ["../../etc/passwd"]})
+    assert any(loc == ("relations", "builds_on", 0) for loc, _ in found)
+    assert any(loc == ("topics", 0) for loc, _ in errors(Paper, topics=["Not A Slug"]))
+
+
+def test_topics_must_not_be_empty_or_repeat():
+    assert any(loc == ("topics",) for loc, _ in errors(Paper, topics=[]))
+    assert any("must not repeat" in m for _, m in errors(Paper, topics=["theory", "theory"]))
+
+
+def test_model_fields_are_typed():
+    model = Model.model_validate(
+        {**BASE, "kind": "model", "parameters": ["16B-A1.4B", "8B"], "context_length": "4096", "open_weights": "true"}
+    )
+    assert model.context_length == 4096 and model.open_weights is True
+    bad = errors(Model, kind="model", parameters=["eight billion"], training="magic")
+    assert {loc for loc, _ in bad} >= {("parameters", 0), ("training",)}
+
+
+def test_title_must_be_one_line():
+    assert any("single line" in m for _, m in errors(Paper, title="two\nlines"))
