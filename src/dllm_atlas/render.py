@@ -4,8 +4,9 @@ Templates live in the top-level ``templates/`` folder. Python never assembles Ma
 data and hands it to a template. What a template may rely on:
 
 Filters
-    ``md``      escape text for inline Markdown (``| [ ] ` * _ < > & $ ~`` and backslashes), so a
-                title such as ``Let [EOS] Lead the Way`` prints literally and ``<script>`` is inert.
+    ``md``      escape text for inline Markdown, GitHub's and Python-Markdown's alike, so a title
+                such as ``Let [EOS] Lead the Way`` prints literally, ``<script>`` is inert and a
+                ``|`` cannot split a table cell.
     ``md_url``  make a validated URL safe inside ``[label](url)``.
     ``anchor``  the GitHub-style heading anchor of a text.
     ``yaml_str`` a YAML double-quoted scalar, for entry files the tools write.
@@ -24,10 +25,16 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-_MD_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]|~$#"}
-_MD_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# One escaping that holds in both GitHub Markdown (README) and Python-Markdown (site): backslash
+# escapes for characters both accept, character references for those only one of them accepts
+# (Python-Markdown prints "\|", "\~" and "\$" literally). "{" and "}" are escaped so attr_list
+# cannot turn text into attributes.
+_MD_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]#{}"}
+_MD_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;", "$": "&#36;"})
 # "&" only matters where it would start a character reference ("&lt;" must stay literal).
-_MD_TABLE = re.compile(r"[\\`*_\[\]|~$#<>]|&(?=#?\w+;)")
+_MD_TABLE = re.compile(r"[\\`*_\[\]#{}<>|~$]|&(?=#?\w+;)")
+# Text that starts a line must not start a list, quote or heading either.
+_LINE_START = re.compile(r"^(\d+)([.)])(?=\s)|^([-+])(?=\s)")
 _URL_ESCAPES = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", " ": "%20", "\\": "%5C", '"': "%22"}
 
 LINK_LABELS = {
@@ -45,7 +52,8 @@ LINK_LABELS = {
 def md(text: object) -> str:
     """Escape ``text`` for inline Markdown; newlines collapse to spaces."""
     flat = " ".join(str(text).split())
-    return _MD_TABLE.sub(lambda m: _MD_ESCAPES[m.group(0)], flat)
+    escaped = _MD_TABLE.sub(lambda m: _MD_ESCAPES[m.group(0)], flat)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped)
 
 
 def md_url(url: object) -> str:

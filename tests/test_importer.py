@@ -1,0 +1,139 @@
+"""``dllm-atlas import-markdown`` on lists of several layouts, and on the seed list itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dllm_atlas.load import load_entry, load_taxonomy
+from dllm_atlas.importer import TopicGuesser, parse_markdown
+
+from .conftest import REAL_CATALOG
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "sources" / "piesauce__awesome-dLLM-resources.md"
+
+BULLETS_HTML = """\
+# My list
+
+## Libraries
+- **FooLib: A Library** - *March 3, 2025* <i><a href="https://github.com/foo/foolib" target="_blank">GitHub</a></i>
+
+## Decoding Strategies
+- **Alpha: Remasking for Things** — *April 2, 2025* <i><a href="https://arxiv.org/pdf/2504.01234v2" target="_ blank">arXiv</a></i>
+- **Gamma Study of Diffusion Sampling** — *May 9, 2025* <i><a href="http://arxiv.org/abs/2505.04321v1">arXiv</a>, <a href="https://github.com/g/gamma">Code</a></i>
+
+## Quantization
+- **Alpha: Remasking for Things** — *April 2, 2025* <i><a href="https://arxiv.org/abs/2504.01234">arXiv</a></i>
+- A line that mentions a paper but gives no link at all, so it cannot be imported
+"""
+
+STARS_VENUE = """\
+## Continuous diffusion
+* Delta Embedding Diffusion for Text Generation, NeurIPS 2022  [[arXiv](https://arxiv.org/abs/2211.00001), [code](https://github.com/d/delta.git)]
+* Epsilon: Flow Matching on Tokens, ICML 2025 [[Paper](https://openreview.net/forum?id=abc)]
+"""
+
+TABLE = """\
+### Speculative decoding
+
+| Date | Name | Title | Paper | Code |
+|:----:|:----:|-------|:-----:|:----:|
+| 2025.06 | `Zeta` | Zeta: Drafting Tokens in Parallel for Diffusion | [![Paper](https://img.shields.io/badge/paper-A42C25)](https://arxiv.org/abs/2506.00042) | [![Code](https://img.shields.io/badge/code-x)](https://github.com/z/zeta) |
+| 2025-07-04 | `Eta` | Eta Verification for Masked Models | [![Paper](https://img.shields.io/badge/paper-A42C25)](https://arxiv.org/html/2507.00007v3) | — |
+"""
+
+LINK_TITLES = """\
+## Survey
+1. [A Survey of Theta Models](https://arxiv.org/pdf/2508.00011) (arxiv) ![](https://img.shields.io/badge/abs-2025.08-red)
+2. [Iota: Watermarks for Diffusion Text](https://arxiv.org/abs/2509.00022) (ICLR 2026) [**Code**](https://github.com/i/iota)
+"""
+
+
+@pytest.fixture(scope="module")
+def guesser() -> TopicGuesser:
+    taxonomy, diags = load_taxonomy(REAL_CATALOG)
+    assert taxonomy is not None, diags
+    return TopicGuesser(taxonomy)
+
+
+def by_title(result):
+    return {d.title: d for d in result.drafts}
+
+
+def test_bold_titles_html_links_and_merged_duplicates(guesser):
+    result = parse_markdown(BULLETS_HTML, guesser)
+    drafts = by_title(result)
+    assert set(drafts) == {"FooLib: A Library", "Alpha: Remasking for Things", "Gamma Study of Diffusion Sampling"}
+    foo = drafts["FooLib: A Library"]
+    assert (foo.kind, foo.links, foo.short_name) == ("framework", {"code": "https://github.com/foo/foolib"}, "FooLib")
+    assert foo.topics == ["training-frameworks"]
+    alpha = drafts["Alpha: Remasking for Things"]
+    assert alpha.arxiv == "2504.01234"
+    assert alpha.links["paper"] == "https://arxiv.org/abs/2504.01234"
+    assert alpha.date.isoformat() == "2025-04-02"
+    assert alpha.topics == ["unmasking-order", "quantization"]  # one entry, both sections
+    assert result.merged == 1
+    gamma = drafts["Gamma Study of Diffusion Sampling"]
+    assert gamma.arxiv == "2505.04321" and gamma.links["code"] == "https://github.com/g/gamma"
+    assert [(s.line, s.reason) for s in result.skipped] == [(12, "no link")]
+
+
+def test_star_items_with_venue_and_bracketed_links(guesser):
+    drafts = by_title(parse_markdown(STARS_VENUE, guesser))
+    delta = drafts["Delta Embedding Diffusion for Text Generation"]
+    assert delta.arxiv == "2211.00001" and delta.topics == ["continuous-diffusion"]
+    assert delta.date is None  # a year alone is not a date
+    assert delta.links["code"] == "https://github.com/d/delta.git"
+    epsilon = drafts["Epsilon: Flow Matching on Tokens"]
+    assert epsilon.links == {"paper": "https://openreview.net/forum?id=abc"} and epsilon.arxiv is None
+
+
+def test_tables_with_badges(guesser):
+    drafts = by_title(parse_markdown(TABLE, guesser))
+    assert set(drafts) == {"Zeta: Drafting Tokens in Parallel for Diffusion", "Eta Verification for Masked Models"}
+    zeta = drafts["Zeta: Drafting Tokens in Parallel for Diffusion"]
+    assert zeta.arxiv == "2506.00042" and zeta.links["code"] == "https://github.com/z/zeta"
+    assert zeta.date is None and zeta.topics == ["speculative-decoding"]
+    eta = drafts["Eta Verification for Masked Models"]
+    assert eta.arxiv == "2507.00007" and eta.date.isoformat() == "2025-07-04"
+
+
+def test_link_titles_in_numbered_items(guesser):
+    drafts = by_title(parse_markdown(LINK_TITLES, guesser))
+    assert drafts["A Survey of Theta Models"].arxiv == "2508.00011"
+    assert drafts["A Survey of Theta Models"].topics == ["surveys"]
+    iota = drafts["Iota: Watermarks for Diffusion Text"]
+    assert iota.links["code"] == "https://github.com/i/iota"
+
+
+def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "list.md"
+    source.write_text(BULLETS_HTML, encoding="utf-8")
+    out = tmp_path / "drafts"
+    result = cli("import-markdown", str(source), "--out", str(out), "--catalog", str(REAL_CATALOG))
+    assert result.code == 0
+    assert "line 12: not parsed (no link)" in result.out
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml"))
+    assert files == ["frameworks/foolib.yaml", "papers/alpha.yaml", "papers/gamma-study-of-diffusion-sampling.yaml"]
+    loaded, diags = load_entry(out / "papers" / "alpha.yaml", "alpha.yaml")
+    assert diags == [] and loaded.entry.topics == ["unmasking-order", "quantization"]
+    marker = "# curator was here\n"
+    (out / "papers" / "alpha.yaml").write_text(marker)
+    again = cli("import-markdown", str(source), "--out", str(out), "--catalog", str(REAL_CATALOG))
+    assert "exists; not overwritten" in again.out
+    assert (out / "papers" / "alpha.yaml").read_text() == marker
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed list lives in ../shared/sources beside the project")
+def test_seed_list_is_read_whole(guesser):
+    result = parse_markdown(SEED.read_text(encoding="utf-8"), guesser)
+    assert result.skipped == []
+    assert len(result.drafts) >= 165
+    assert all(d.topics for d in result.drafts)
+    with_arxiv = [d for d in result.drafts if d.arxiv]
+    assert len(with_arxiv) >= 150
+    assert all(d.links["paper"] == f"https://arxiv.org/abs/{d.arxiv}" for d in with_arxiv if "paper" in d.links)
+    streaming = next(d for d in result.drafts if d.title.startswith("Streaming-dLLM"))
+    assert streaming.arxiv == "2601.17917"  # from an http:// link with a version suffix

@@ -1,0 +1,55 @@
+"""The project's promises about itself: quick start, CI, schema file, and the real catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from dllm_atlas import check, load, readme, render, schema
+from dllm_atlas.index import build_index
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quick_start_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)]
+
+
+def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
+    commands = quick_start_commands()
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines()
+
+
+def test_committed_json_schema_is_in_sync_with_the_models():
+    committed = json.loads((ROOT / "schema" / "entry.schema.json").read_text(encoding="utf-8"))
+    assert committed == schema.entry_schema(), "run: dllm-atlas schema -o schema/entry.schema.json"
+
+
+def test_real_catalog_validates():
+    catalog = load.load_catalog(ROOT / "catalog")
+    problems = catalog.diagnostics + check.check_catalog(catalog)
+    assert [d.text() for d in problems] == []
+    assert len(catalog.entries) >= 170
+
+
+def test_readme_is_what_the_catalog_generates():
+    catalog = load.load_catalog(ROOT / "catalog")
+    current = (ROOT / "README.md").read_text(encoding="utf-8")
+    expected = readme.splice(current, readme.render_list(build_index(catalog), render.environment()))
+    assert current == expected, "run: dllm-atlas readme"
+
+
+def test_every_entry_file_points_editors_at_the_schema():
+    first_line = "# yaml-language-server: $schema=../../schema/entry.schema.json"
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in sorted((ROOT / "catalog").glob("*/*.yaml"))
+        if p.read_text(encoding="utf-8").splitlines()[0] != first_line
+    ]
+    assert offenders == []
