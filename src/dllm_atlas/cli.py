@@ -7,6 +7,8 @@ Commands::
     dllm-atlas export json [--catalog DIR] [-o FILE]
     dllm-atlas import-markdown FILE --out DIR [--catalog DIR]
     dllm-atlas schema [-o FILE]
+    dllm-atlas build [--catalog DIR] [--site-dir DIR] [--config-file FILE]
+    dllm-atlas serve [--catalog DIR] [--config-file FILE] [--dev-addr HOST:PORT]
 
 Exit codes: 0 success, 1 invalid catalog or stale output, 2 usage error. Problems in the catalog
 are reported with file, line and column; no input produces a traceback.
@@ -17,11 +19,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import check, diagnostics, export, importer, readme, render, schema
+from . import check, diagnostics, export, importer, readme, render, schema, site
 from .fsutil import write_atomic
 from .index import Index, build_index
 from .load import Catalog, load_catalog, load_taxonomy
@@ -99,6 +103,48 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _generate_site(args: argparse.Namespace) -> bool:
+    index = _valid_index(args.catalog)
+    if index is None:
+        return False
+    try:
+        settings = site.read_config(args.config_file)
+    except ValueError as exc:
+        _err(str(exc))
+        return False
+    written, removed = site.generate(index, render.environment(), settings)
+    print(f"generated pages in {settings.docs_dir}: {written} written, {removed} removed")
+    return True
+
+
+def _mkdocs(args: argparse.Namespace, *command: str) -> int:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLLM_ATLAS_PAGES_READY": "1"}
+    return subprocess.call(
+        [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)], env=env
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    if not _generate_site(args):
+        return 1
+    code = _mkdocs(args, "build", "--strict", "--site-dir", str(args.site_dir.resolve()))
+    if code != 0:
+        _err("mkdocs build --strict failed (see its messages above)")
+        return 1
+    print(f"site built in {args.site_dir}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not _generate_site(args):
+        return 1
+    # Without DLLM_ATLAS_PAGES_READY the hook regenerates on every rebuild: edits show up live.
+    env = {k: v for k, v in os.environ.items() if k != "DLLM_ATLAS_PAGES_READY"}
+    env.update(NO_MKDOCS_2_WARNING="1", DLLM_ATLAS_CATALOG=str(args.catalog.resolve()))
+    command = ["serve", "--config-file", str(args.config_file), "--dev-addr", args.dev_addr]
+    return subprocess.call([sys.executable, "-m", "mkdocs", *command], env=env)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -188,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--out", type=Path, required=True, help="folder to write <kind>s/<id>.yaml drafts into")
     p.set_defaults(func=cmd_import)
+
+    p = with_catalog(sub.add_parser("build", help="generate the site pages and run mkdocs build --strict"))
+    p.add_argument("--site-dir", type=Path, default=Path("site"))
+    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"))
+    p.set_defaults(func=cmd_build)
+
+    p = with_catalog(sub.add_parser("serve", help="generate the site and serve it with live reload"))
+    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"))
+    p.add_argument("--dev-addr", default="127.0.0.1:8000")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the JSON Schema of entry files")
     p.add_argument("-o", "--output", type=Path)

@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -134,7 +135,15 @@ class _EntryBase(_Strict):
     authors: list[Annotated[Text, StringConstraints(max_length=120)]] = Field(
         default_factory=list, description="Authors in published order. Leave empty if unconfirmed.", max_length=400
     )
-    date: dt.date = Field(description="First public release (for arXiv papers, the v1 date).")
+    date: dt.date = Field(
+        description=(
+            "First public release, YYYY-MM-DD. For arXiv papers, the day v1 was announced (the id's "
+            "month); if only the month is known, write its first day and set date_precision: month."
+        )
+    )
+    date_precision: Literal["day", "month"] = Field(
+        "day", description="'month' when only the month of the release is known (date is then its 1st)."
+    )
     venue: Annotated[Text, StringConstraints(max_length=120)] | None = Field(
         None, description="Where it was published, e.g. 'NeurIPS 2025'."
     )
@@ -155,6 +164,20 @@ class _EntryBase(_Strict):
         if len(set(topics)) != len(topics):
             raise ValueError("topics must not repeat")
         return topics
+
+    @model_validator(mode="after")
+    def _month_precision_is_first_day(self) -> "_EntryBase":
+        if self.date_precision == "month" and self.date.day != 1:
+            raise ValueError("with date_precision: month, write the date as the month's first day (YYYY-MM-01)")
+        return self
+
+    def date_text(self) -> str:
+        """The date as precisely as it is known: 2025-02-14, or 2025-02."""
+        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
+
+    def date_long(self) -> str:
+        """14 February 2025, or February 2025."""
+        return self.date.strftime("%-d %B %Y" if self.date_precision == "day" else "%B %Y")
 
     @field_validator("short_name")
     @classmethod

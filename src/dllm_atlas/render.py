@@ -9,11 +9,12 @@ Filters
                 ``|`` cannot split a table cell.
     ``md_url``  make a validated URL safe inside ``[label](url)``.
     ``anchor``  the GitHub-style heading anchor of a text.
-    ``yaml_str`` a YAML double-quoted scalar, for entry files the tools write.
+    ``yaml_str`` a YAML double-quoted scalar, for entry files and front matter.
+    ``bibtex``  escape text for a braced BibTeX value; ``bibtex_url`` for the url field.
 Globals
     ``link_label(kind)``  the human label for a link kind (``code`` → ``Code``).
 
-HTML and XML templates (``*.html.j2``, ``*.xml.j2``) are autoescaped; Markdown templates are not,
+HTML, SVG and XML templates (``*.html.j2``, ``*.svg.j2``, ``*.xml.j2``) are autoescaped; Markdown templates are not,
 so they must use ``md`` on every piece of entry text.
 """
 
@@ -72,6 +73,23 @@ def yaml_str(text: object) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_BIBTEX = re.compile(r"[\\{}&%$#_~^]")
+
+
+def bibtex(text: object) -> str:
+    """Escape text for a braced BibTeX value: LaTeX specials neutralised, braces always balanced."""
+    flat = " ".join(str(text).split())
+    return _BIBTEX.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], flat)
+
+
+def bibtex_url(url: object) -> str:
+    return "".join({"{": "%7B", "}": "%7D", "\\": "%5C"}.get(ch, ch) for ch in str(url))
+
+
 def link_label(kind: str) -> str:
     return LINK_LABELS.get(kind, kind.title())
 
@@ -88,12 +106,12 @@ def templates_dir() -> Path:
 def environment(directory: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(directory or templates_dir())),
-        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".xml.j2")),
+        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".xml.j2", ".svg.j2")),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str)
+    env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str, bibtex=bibtex, bibtex_url=bibtex_url)
     env.globals.update(link_label=link_label)
     return env

@@ -1,0 +1,111 @@
+/* dllm-atlas site behaviour: sortable tables and the explorer. No network, no dependencies
+ * besides the vendored tablesort. Material's instant navigation swaps pages without reloading,
+ * so everything (re)initialises on each `document$` emission. */
+(function () {
+  "use strict";
+
+  function initTables() {
+    if (typeof Tablesort === "undefined") return;
+    document.querySelectorAll("table.atlas-sortable").forEach(function (table) {
+      if (!table.dataset.atlasSorted) {
+        table.dataset.atlasSorted = "1";
+        new Tablesort(table);
+      }
+    });
+  }
+
+  var FIELDS = ["area", "topic", "kind", "year", "code", "q"];
+
+  function readState(form) {
+    var state = {};
+    FIELDS.forEach(function (name) {
+      var el = form.elements[name];
+      if (el.type === "checkbox") { if (el.checked) state[name] = "1"; }
+      else if (el.value) state[name] = el.value.trim();
+    });
+    return state;
+  }
+
+  function writeState(form, params) {
+    FIELDS.forEach(function (name) {
+      var el = form.elements[name];
+      var value = params.get(name) || "";
+      if (el.type === "checkbox") el.checked = value === "1";
+      else if (el.tagName === "SELECT") {
+        el.value = Array.prototype.some.call(el.options, function (o) { return o.value === value; }) ? value : "";
+      } else el.value = value;
+    });
+  }
+
+  function matches(entry, state) {
+    if (state.area && entry.areas.indexOf(state.area) < 0) return false;
+    if (state.topic && entry.topics.indexOf(state.topic) < 0) return false;
+    if (state.kind && entry.kind !== state.kind) return false;
+    if (state.year && String(entry.year) !== state.year) return false;
+    if (state.code && !entry.code) return false;
+    if (state.q) {
+      var hay = (entry.title + " " + entry.short + " " + entry.authors.join(" ") + " " + entry.summary).toLowerCase();
+      var words = state.q.toLowerCase().split(/\s+/);
+      for (var i = 0; i < words.length; i++) if (words[i] && hay.indexOf(words[i]) < 0) return false;
+    }
+    return true;
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text; // text only: entry data is never parsed as HTML
+    return node;
+  }
+
+  function render(results, count, entries, state) {
+    var shown = entries.filter(function (e) { return matches(e, state); });
+    count.textContent = shown.length + " of " + entries.length + " entries";
+    results.replaceChildren();
+    shown.forEach(function (e) {
+      var card = el("div", "atlas-card atlas-result");
+      card.dataset.id = e.id;
+      var title = el("a", "atlas-title", (e.short && e.title.indexOf(e.short) < 0 ? e.short + ": " : "") + e.title);
+      title.href = e.url;
+      card.appendChild(title);
+      var meta = e.date + " · " + e.kind + (e.authors.length ? " · " + e.authors.slice(0, 3).join(", ") + (e.authors.length > 3 ? " et al." : "") : "") + (e.code ? " · code" : "");
+      card.appendChild(el("div", "atlas-meta", meta));
+      if (e.summary) card.appendChild(el("p", "atlas-summary", e.summary));
+      results.appendChild(card);
+    });
+  }
+
+  function initExplorer() {
+    var form = document.getElementById("atlas-explorer");
+    var data = document.getElementById("atlas-data");
+    if (!form || !data || form.dataset.atlasReady) return;
+    form.dataset.atlasReady = "1";
+    var entries = JSON.parse(data.textContent);
+    var results = document.getElementById("atlas-results");
+    var count = document.getElementById("atlas-count");
+    writeState(form, new URLSearchParams(window.location.search));
+    function update() {
+      var state = readState(form);
+      var params = new URLSearchParams(state);
+      var query = params.toString();
+      var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+      window.history.replaceState(window.history.state, "", url);
+      render(results, count, entries, state);
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.elements.reset.addEventListener("click", function () {
+      writeState(form, new URLSearchParams(""));
+      update();
+    });
+    render(results, count, entries, readState(form));
+  }
+
+  function init() {
+    initTables();
+    initExplorer();
+  }
+
+  if (typeof document$ !== "undefined") document$.subscribe(init);
+  else document.addEventListener("DOMContentLoaded", init);
+})();
