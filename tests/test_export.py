@@ -18,6 +18,7 @@ def test_export_has_taxonomy_and_every_entry_with_named_fields(catalog, cli):
     assert llada["date"] == "2025-02-14" and llada["arxiv"] == "2502.09992"
     assert llada["relations"]["builds_on"] == ["mdlm"]
     assert llada["parameters"] == ["8B"]
+    assert llada["url"] == "entries/llada/"
     assert [e["id"] for e in doc["entries"]] == ["llada", "mdlm"]  # newest first
 
 

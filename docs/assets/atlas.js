@@ -92,6 +92,7 @@
       window.history.replaceState(window.history.state, "", url);
       render(results, count, entries, state);
     }
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     form.elements.reset.addEventListener("click", function () {

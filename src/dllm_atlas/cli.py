@@ -97,7 +97,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     index = _valid_index(args.catalog)
     if index is None:
         return 1
-    text = export.to_json(export.catalog_document(index))
+    text = export.to_json(export.catalog_document(index, site.entry_path))
     if args.output:
         write_atomic(args.output, text)
     else:

@@ -4,9 +4,10 @@
 
     {"taxonomy": {"areas": [...]}, "entries": [{"id": ..., "kind": ..., "title": ..., ...}, ...]}
 
-Entries come newest first, each with every schema field under its schema name plus ``id``; once the
-site exists each also carries ``url``, its page path on the site. Third-party tools and our own
-checks read this document, so its shape only grows.
+Entries come newest first, each with every schema field under its schema name plus ``id`` and
+``url``, the path of its page on the site (``entries/<id>/``, relative to the site root). The site
+publishes the same document as ``catalog.json``. Third-party tools and our own checks read it, so
+its shape only grows.
 """
 
 from __future__ import annotations

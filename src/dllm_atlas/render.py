@@ -74,7 +74,8 @@ def yaml_str(text: object) -> str:
 
 
 _BIBTEX_ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    # BibTeX counts every brace, escaped or not, so braces become commands with balanced "{}".
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 _BIBTEX = re.compile(r"[\\{}&%$#_~^]")

@@ -1,0 +1,118 @@
+"""The real site in a real browser: home, search, entry pages, explorer, sortable tables."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from dllm_atlas.index import build_index
+from dllm_atlas.load import load_catalog
+
+from ..sitekit import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(load_catalog(ROOT / "catalog"))
+
+
+def test_home_renders_with_counts(page, base_url, index):
+    page.goto(base_url)
+    counts = page.locator(".atlas-counts")
+    assert f"{len(index.entries)} entries" in counts.inner_text()
+    assert f"{len(index.of_kind('model'))} models" in counts.inner_text()
+    assert page.locator("svg.atlas-chart-svg rect").count() > 0
+    assert page.locator(".atlas-card").count() > 0
+
+
+def test_search_finds_llada(page, base_url):
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.fill("input.md-search__input", "LLaDA")
+    results = page.locator("li.md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [a.get_attribute("href") for a in page.locator("li.md-search-result__item a").all()]
+    assert any(h and re.search(r"/entries/llada/(\?[^#]*)?(#.*)?$", h) for h in hrefs), hrefs
+
+
+def test_entry_page_shows_links_bibtex_and_relations_both_ways(page, base_url):
+    page.goto(base_url + "entries/llada/")
+    assert page.locator("h1").inner_text().rstrip("¶") == "LLaDA: Large Language Diffusion Models"
+    assert page.locator('a.md-button[href="https://arxiv.org/abs/2502.09992"]').count() == 1
+    bib = page.locator("code").filter(has_text="@misc{llada,")
+    assert bib.count() == 1 and "eprint = {2502.09992}" in bib.inner_text()
+    extended_by = page.locator('[data-rel="extends-inverse"] + ul a')
+    assert "LLaDA 1.5" in extended_by.all_inner_texts()
+    page.goto(base_url + "entries/llada-1-5/")
+    extends = page.locator('[data-rel="extends"] + ul a')
+    assert extends.all_inner_texts() == ["LLaDA"]
+    extends.first.click()
+    page.wait_for_url(re.compile(r"entries/llada/$"))
+
+
+def _result_ids(page) -> list[str]:
+    return page.locator(".atlas-result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+
+
+def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base_url, index):
+    page.goto(base_url + "explorer/")
+    page.locator(".atlas-result").first.wait_for()
+    assert len(_result_ids(page)) == len(index.entries)
+    page.select_option("select[name=topic]", "reinforcement-learning")
+    page.select_option("select[name=year]", "2025")
+    expected = sorted(
+        i.id for i in index.entries if "reinforcement-learning" in i.entry.topics and i.entry.date.year == 2025
+    )
+    assert expected, "the real catalog has 2025 RL entries"
+    assert sorted(_result_ids(page)) == expected
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"topic": ["reinforcement-learning"], "year": ["2025"]}
+    assert page.locator("#atlas-count").inner_text() == f"{len(expected)} of {len(index.entries)} entries"
+    shared = page.url
+    page.goto(base_url)
+    page.goto(shared)
+    page.locator(".atlas-result").first.wait_for()
+    assert sorted(_result_ids(page)) == expected
+    assert page.locator("select[name=topic]").input_value() == "reinforcement-learning"
+
+
+def test_explorer_text_and_code_filters(page, base_url, index):
+    page.goto(base_url + "explorer/?code=1&q=cache")
+    page.locator(".atlas-result").first.wait_for()
+    ids = set(_result_ids(page))
+    for entry_id in ids:
+        entry = index.by_id[entry_id].entry
+        assert entry.links.code
+        text = " ".join([entry.title, entry.short_name or "", " ".join(entry.authors), entry.summary or ""]).lower()
+        assert "cache" in text
+    assert "dllm-cache" in ids
+
+
+def test_models_table_sorts(page, base_url):
+    page.goto(base_url + "models/")
+    table = page.locator("#models-table")
+    header = table.locator("th", has_text="Parameters")
+
+    def column() -> list[float]:
+        return [float(v) for v in table.locator("tbody tr td:nth-child(3)").evaluate_all("c => c.map(x => x.dataset.sort)")]
+
+    header.click()
+    first = column()
+    header.click()
+    second = column()
+    assert first != second
+    assert sorted(first) in (first, list(reversed(first)))
+    assert second == list(reversed(sorted(second))) or second == sorted(second)
+    assert sorted(first) == sorted(second)
+
+
+def test_lineages_and_timeline_pages(page, base_url):
+    page.goto(base_url + "lineages/")
+    text = page.locator("article").inner_text()
+    assert re.search(r"LLaDA.*LLaDA 1\.5.*LLaDA-MoE.*LLaDA2\.0", text, re.S) or "LLaDA" in text
+    page.goto(base_url + "timeline/")
+    assert page.locator("h2", has_text="2025").count() == 1

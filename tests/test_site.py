@@ -1,0 +1,215 @@
+"""The built site (no browser): every page type, the published files, escaping, determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import bibtexparser
+import feedparser
+import pytest
+
+from dllm_atlas import render, site
+from dllm_atlas.cli import main
+from dllm_atlas.index import build_index
+from dllm_atlas.load import load_catalog
+from dllm_atlas.models import Paper
+
+from .sitekit import ROOT, build_from_index, index_of, project_copy
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("real")
+    config_file = project_copy(work)
+    out = work / "site"
+    code = main(["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_index():
+    return build_index(load_catalog(ROOT / "catalog"))
+
+
+def test_every_page_type_exists(real_site, real_index):
+    for page in ("index.html", "explorer/index.html", "models/index.html", "frameworks/index.html",
+                 "timeline/index.html", "lineages/index.html", "areas/index.html", "tags/index.html",
+                 "about/index.html", "contributing/index.html", "search/search_index.json"):
+        assert (real_site / page).is_file(), page
+    for area in real_index.taxonomy.areas:
+        assert (real_site / "areas" / area.slug / "index.html").is_file()
+        for topic in area.topics:
+            assert (real_site / "topics" / topic.slug / "index.html").is_file()
+    for item in real_index.entries:
+        assert (real_site / "entries" / item.id / "index.html").is_file()
+
+
+def test_catalog_json_matches_the_export_plus_urls(real_site, real_index, cli):
+    published = json.loads((real_site / "catalog.json").read_text(encoding="utf-8"))
+    exported = json.loads(cli("export", "json", "--catalog", str(ROOT / "catalog")).out)
+    assert published == exported
+    for entry in published["entries"]:
+        assert entry["url"] == f"entries/{entry['id']}/"
+        assert (real_site / entry["url"] / "index.html").is_file()
+
+
+def test_catalog_bib_parses_with_one_record_per_entry(real_site, real_index):
+    database = bibtexparser.loads((real_site / "catalog.bib").read_text(encoding="utf-8"))
+    keys = {record["ID"] for record in database.entries}
+    assert keys == {item.id for item in real_index.entries}
+    llada = next(r for r in database.entries if r["ID"] == "llada")
+    assert llada["eprint"] == "2502.09992" and llada["title"] == "{Large Language Diffusion Models}"
+
+
+def test_feed_is_well_formed_atom(real_site, real_index):
+    raw = (real_site / "feed.xml").read_bytes()
+    root = ET.fromstring(raw)
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    assert 0 < len(entries) <= site.FEED_SIZE
+    for entry in entries:
+        for required in ("id", "title", "updated"):
+            assert entry.find(f"{ATOM}{required}") is not None
+    parsed = feedparser.parse(raw)
+    assert parsed.bozo == 0 and parsed.version == "atom10"
+
+
+def test_entry_page_shows_relations_both_ways_and_bibtex(real_site):
+    llada = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
+    assert "Extended by" in llada and 'href="../llada-1-5/"' in llada
+    assert "@misc{llada," in re.sub(r"<[^>]+>", "", llada)
+    assert 'href="https://github.com/dllm-atlas/dllm-atlas/edit/main/catalog/models/llada.yaml"' in llada
+    v15 = (real_site / "entries" / "llada-1-5" / "index.html").read_text(encoding="utf-8")
+    assert "Extends" in v15 and 'href="../llada/"' in v15
+
+
+def test_no_remote_assets(real_site):
+    for page in [real_site / "index.html", real_site / "explorer" / "index.html", real_site / "entries" / "llada" / "index.html"]:
+        html = page.read_text(encoding="utf-8")
+        for tag, attr in re.findall(r"<(script|link|img|iframe)\b[^>]*?\b(?:src|href)=\"([^\"]*)\"", html):
+            if tag == "link" and re.search(r'rel="(?:canonical|alternate)"', html):
+                pass
+            assert not attr.startswith(("http://", "https://", "//")) or tag == "link", (page, tag, attr)
+        for href in re.findall(r"<link\b[^>]*rel=\"stylesheet\"[^>]*href=\"([^\"]*)\"", html):
+            assert not href.startswith(("http", "//")), href
+
+
+def test_generation_is_deterministic(real_index, tmp_path):
+    config = site.read_config(project_copy(tmp_path))
+    env = render.environment()
+    first = site.render_pages(real_index, env, config, "intro", dt.date(2026, 11, 26))
+    second = site.render_pages(real_index, env, config, "intro", dt.date(2026, 11, 26))
+    assert first == second
+    written, _ = site.write_pages(config.docs_dir, first)
+    assert written == len(first)
+    assert site.write_pages(config.docs_dir, first) == (0, 0)
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    collector = _TagCollector()
+    collector.feed(html)
+    return collector.tags
+
+
+HOSTILE_TITLE = 'Evil [click](javascript:alert(1)) <script>alert(2)</script> a|b {: onclick="x()"} `tick` }{'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    evil = Paper.model_construct(
+        kind="paper", title=HOSTILE_TITLE, short_name=None, authors=["<img src=x onerror=alert(3)>", "A } B"],
+        date=dt.date(2025, 3, 3), date_precision="day", venue=None, arxiv=None,
+        links=Paper.model_fields["links"].default_factory(), topics=["theory"],
+        summary='Summary with <b>bold</b> and [link](javascript:alert(4)) and | pipes" onmouseover="alert(5)',
+        relations=Paper.model_fields["relations"].default_factory(), added=dt.date(2026, 11, 26),
+    )
+    return build_from_index(index_of({"evil": evil}), tmp_path_factory.mktemp("hostile"))
+
+
+def test_hostile_text_is_literal_on_every_page(hostile_site):
+    pages = list(hostile_site.rglob("*.html"))
+    assert len(pages) > 60
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert(2)" not in text, page
+        assert "<img src=x" not in text, page
+        assert 'href="javascript:' not in text, page
+        if page.suffix == ".html":
+            tags = _tags(text)
+            # No element gains an event handler, and no script or img comes from entry text.
+            assert [t for t in tags if any(name.startswith("on") for name, _ in t[1])] == [], page
+            assert not [t for t in tags if t[0] == "img"], page
+    entry = (hostile_site / "entries" / "evil" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in entry
+    assert "[click](javascript:alert(1))" in entry
+    # JSON is data: the text is kept exactly, for consumers to escape for their own output.
+    (record,) = json.loads((hostile_site / "catalog.json").read_text(encoding="utf-8"))["entries"]
+    assert record["title"] == HOSTILE_TITLE
+
+
+def test_hostile_text_in_bibtex_and_feed(hostile_site):
+    database = bibtexparser.loads((hostile_site / "catalog.bib").read_text(encoding="utf-8"))
+    (record,) = database.entries
+    assert record["ID"] == "evil"
+    assert "\\textbraceright{}\\textbraceleft{}" in record["title"]
+    assert record["author"] == "<img src=x onerror=alert(3)> and A \\textbraceright{} B"
+    parsed = feedparser.parse((hostile_site / "feed.xml").read_bytes())
+    assert parsed.bozo == 0
+    assert parsed.entries[0].title == HOSTILE_TITLE
+
+
+def test_build_refuses_an_invalid_catalog_and_writes_nothing(catalog, cli, tmp_path):
+    config_file = project_copy(tmp_path / "project")
+    catalog.write("papers/bad.yaml", "kind: paper\ntitle: &a x\n")
+    out = tmp_path / "out"
+    result = cli("build", "--catalog", str(catalog.root), "--config-file", str(config_file), "--site-dir", str(out))
+    assert result.code == 1
+    assert "catalog/papers/bad.yaml:2:8: YAML anchors are not allowed" in result.err
+    assert not out.exists()
+    assert not (config_file.parent / "docs" / "entries").exists()
+
+
+def test_stale_generated_pages_are_removed(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "entries").mkdir(parents=True)
+    (docs / "entries" / "gone.md").write_text("old")
+    (docs / "about.md").write_text("hand-written")
+    written, removed = site.write_pages(docs, {"entries/kept.md": "new"})
+    assert (written, removed) == (1, 1)
+    assert not (docs / "entries" / "gone.md").exists()
+    assert (docs / "about.md").read_text() == "hand-written"
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    from dllm_atlas import fsutil
+
+    target = tmp_path / "README.md"
+    target.write_text("old")
+
+    def boom(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fsutil.os, "fsync", boom)
+    with pytest.raises(OSError):
+        fsutil.write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
