@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dllm_atlas.load import load_entry, load_taxonomy
-from dllm_atlas.importer import TopicGuesser, parse_markdown
+from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
+from dllm_atlas.importer import TopicGuesser, parse_markdown, split_known
 
 from .conftest import REAL_CATALOG
 
@@ -137,3 +137,26 @@ def test_seed_list_is_read_whole(guesser):
     assert all(d.links["paper"] == f"https://arxiv.org/abs/{d.arxiv}" for d in with_arxiv if "paper" in d.links)
     streaming = next(d for d in result.drafts if d.title.startswith("Streaming-dLLM"))
     assert streaming.arxiv == "2601.17917"  # from an http:// link with a version suffix
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed list lives in ../shared/sources beside the project")
+def test_every_seed_resource_is_in_the_real_catalog(guesser):
+    result = parse_markdown(SEED.read_text(encoding="utf-8"), guesser)
+    fresh, present = split_known(result.drafts, load_catalog(REAL_CATALOG).entries.values())
+    assert [d.title for d in fresh] == []
+    assert len(present) == len(result.drafts) >= 165
+
+
+def test_split_known_matches_by_arxiv_title_or_link(guesser):
+    drafts = parse_markdown(BULLETS_HTML, guesser).drafts
+    catalog = load_catalog(REAL_CATALOG)
+    fresh, present = split_known(drafts, catalog.entries.values())
+    assert len(fresh) == 3 and present == []
+    from dllm_atlas.importer import Draft
+
+    by_link = Draft(title="Another name", line=1, links={"code": "https://www.github.com/ML-GSAI/LLaDA/"})
+    by_arxiv = Draft(title="Other", line=2, arxiv="2502.09992")
+    by_title = Draft(title="large language diffusion models!", line=3)
+    fresh, present = split_known([by_link, by_arxiv, by_title], catalog.entries.values())
+    assert fresh == []
+    assert [path for _, path in present] == [catalog.entries["llada"].display_path] * 3

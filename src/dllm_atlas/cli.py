@@ -168,17 +168,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     result = importer.parse_markdown(text, importer.TopicGuesser(taxonomy))
     catalog = load_catalog(args.catalog)
-    known_arxiv = {i.entry.arxiv: i.display_path for i in catalog.entries.values() if i.entry.arxiv}
-    known_titles = {check.normalise_title(i.entry.title): i.display_path for i in catalog.entries.values()}
-    env = render.environment()
-    template = env.get_template("draft_entry.yaml.j2")
-    fresh = []
-    for draft in result.drafts:
-        existing = known_arxiv.get(draft.arxiv or "") or known_titles.get(check.normalise_title(draft.title))
-        if existing:
-            print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
-        else:
-            fresh.append(draft)
+    fresh, known = importer.split_known(result.drafts, catalog.entries.values())
+    for draft, existing in known:
+        print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
+    template = render.environment().get_template("draft_entry.yaml.j2")
     importer.assign_ids(fresh, set(catalog.entries))
     written = 0
     for draft in fresh:
@@ -186,15 +179,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if path.exists():
             print(f"line {draft.line}: {path} exists; not overwritten")
             continue
-        write_atomic(
-            path,
-            template.render(
-                tool="import-markdown", kind=draft.kind, title=draft.title, short_name=draft.short_name,
-                authors=[], date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
-                links=sorted(draft.links.items(), key=lambda kv: list(render.LINK_LABELS).index(kv[0])),
-                topics=draft.topics, notes=draft.notes, added=dt.date.today(),
-            ),
-        )
+        write_atomic(path, importer.render_draft(template, draft, dt.date.today()))
         written += 1
         if not draft.date or not draft.topics:
             missing = " and ".join(w for w, ok in (("date", draft.date), ("topics", draft.topics)) if not ok)

@@ -25,10 +25,14 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from .check import normalise_title
+from jinja2 import Template
+
+from .check import normalise_title, normalise_url
 from .models import KIND_DIRS, Taxonomy
+from .render import LINK_LABELS
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -343,3 +347,36 @@ def assign_ids(drafts: list[Draft], taken: set[str]) -> None:
 
 def draft_path(out: Path, draft: Draft) -> Path:
     return out / KIND_DIRS[draft.kind] / f"{draft.id}.yaml"
+
+
+def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """Separate drafts already in the catalog (same arXiv id, title or any link) from new ones."""
+    known: dict[str, str] = {}
+    for item in entries:
+        entry = item.entry
+        keys = [f"title:{normalise_title(entry.title)}"] + [f"url:{normalise_url(u)}" for _, u in entry.links.items_present()]
+        if entry.arxiv:
+            keys.append(f"arxiv:{entry.arxiv}")
+        for key in keys:
+            known.setdefault(key, item.display_path)
+    fresh, present = [], []
+    for draft in drafts:
+        keys = [f"arxiv:{draft.arxiv}"] * bool(draft.arxiv) + [f"title:{normalise_title(draft.title)}"]
+        keys += [f"url:{normalise_url(u)}" for u in draft.links.values()]
+        existing = next((known[k] for k in keys if k in known), None)
+        if existing:
+            present.append((draft, existing))
+        else:
+            fresh.append(draft)
+    return fresh, present
+
+
+def render_draft(template: Template, draft: Draft, added: dt.date) -> str:
+    """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
+    order = list(LINK_LABELS)
+    return template.render(
+        tool="import-markdown", kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=[],
+        date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
+        links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
+        topics=draft.topics, notes=draft.notes, added=added,
+    )
