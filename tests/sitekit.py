@@ -17,15 +17,17 @@ from dllm_atlas.load import Catalog, LoadedEntry, load_taxonomy
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def project_copy(dest: Path) -> Path:
-    """A throwaway project: hand-written docs and a mkdocs.yml whose paths point back at ours."""
+def project_copy(dest: Path, catalog: Path | None = None) -> Path:
+    """A throwaway project: hand-written docs and a mkdocs.yml whose paths point back at ours
+    (or, for ``watch``, at ``catalog`` when given)."""
     shutil.copytree(ROOT / "docs", dest / "docs", ignore=lambda d, names: [
         n for n in names if Path(d, n).relative_to(ROOT / "docs").as_posix().split("/")[0] in site.GENERATED_DIRS
         or (Path(d) == ROOT / "docs" and n in site.GENERATED_FILES)
     ])
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("src/dllm_atlas/mkdocs_hook.py", str(ROOT / "src/dllm_atlas/mkdocs_hook.py"))
-    config = re.sub(r"(?m)^  - (catalog|templates)$", lambda m: f"  - {ROOT / m.group(1)}", config)
+    watched = {"catalog": catalog or ROOT / "catalog", "templates": ROOT / "templates"}
+    config = re.sub(r"(?m)^  - (catalog|templates)$", lambda m: f"  - {watched[m.group(1)]}", config)
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dest / "mkdocs.yml"
 

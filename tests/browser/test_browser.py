@@ -112,7 +112,37 @@ def test_models_table_sorts(page, base_url):
 
 def test_lineages_and_timeline_pages(page, base_url):
     page.goto(base_url + "lineages/")
-    text = page.locator("article").inner_text()
-    assert re.search(r"LLaDA.*LLaDA 1\.5.*LLaDA-MoE.*LLaDA2\.0", text, re.S) or "LLaDA" in text
+    chains = [ol.locator("li a").all_inner_texts() for ol in page.locator(".atlas-lineage ol").all()]
+    assert ["LLaDA", "LLaDA 1.5", "LLaDA-MoE", "LLaDA2.0"] in chains
+    assert ["Fast-dLLM", "Fast-dLLM v2"] in chains
+    assert page.locator("h2", has_text="Fast-dLLM family").count() == 1
     page.goto(base_url + "timeline/")
     assert page.locator("h2", has_text="2025").count() == 1
+
+
+def test_instant_navigation_reinitialises_the_explorer(page, base_url, index):
+    page.goto(base_url)
+    page.locator("a.md-button", has_text="Explore all entries").click()
+    page.wait_for_url(re.compile(r"explorer/$"))
+    page.locator(".atlas-result").first.wait_for()
+    page.fill("input[name=q]", "LLaDA")
+    page.wait_for_function("location.search.includes('q=LLaDA')")
+    ids = _result_ids(page)
+    assert "llada" in ids and len(ids) < len(index.entries)
+
+
+def test_dark_mode_toggle_switches_the_scheme(page, base_url):
+    page.goto(base_url)
+    body = page.locator("body")
+    before = body.get_attribute("data-md-color-scheme")
+    page.locator("label.md-header__button[for^='__palette']").first.click()
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== {before!r}")
+    assert body.get_attribute("data-md-color-scheme") in {"default", "slate"} - {before}
+
+
+def test_tags_index_lists_topics(page, base_url):
+    page.goto(base_url + "tags/")
+    assert page.locator("article", has_text="Reinforcement Learning").count() == 1
+    page.goto(base_url + "entries/llada/")
+    tags = page.locator(".md-tag").all_inner_texts()
+    assert "Models Trained from Scratch" in tags
