@@ -24,6 +24,7 @@ def project_copy(dest: Path, catalog: Path | None = None) -> Path:
         n for n in names if Path(d, n).relative_to(ROOT / "docs").as_posix().split("/")[0] in site.GENERATED_DIRS
         or (Path(d) == ROOT / "docs" and n in site.GENERATED_FILES)
     ])
+    shutil.copy(ROOT / "CONTRIBUTING.md", dest / "CONTRIBUTING.md")  # docs/contributing.md includes it
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("src/dllm_atlas/mkdocs_hook.py", str(ROOT / "src/dllm_atlas/mkdocs_hook.py"))
     watched = {"catalog": catalog or ROOT / "catalog", "templates": ROOT / "templates"}

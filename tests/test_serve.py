@@ -46,7 +46,7 @@ def test_serve_rebuilds_when_a_catalog_entry_changes(catalog, tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "dllm_atlas.cli", "serve", "--catalog", str(catalog.root),
          "--config-file", str(config_file), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=config_file.parent,
     )
     try:
         url = f"http://127.0.0.1:{port}/dllm-atlas/entries/mdlm/"  # mkdocs serves under site_url's path

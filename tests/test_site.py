@@ -213,3 +213,8 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypat
         fsutil.write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
+
+
+def test_contributing_page_is_the_contributing_guide(real_site):
+    html = (real_site / "contributing" / "index.html").read_text(encoding="utf-8")
+    assert "Way 1: a paper on arXiv" in html and "Choosing topics" in html

@@ -6,7 +6,9 @@ Commands::
     dllm-atlas readme [--catalog DIR] [--readme FILE] [--check]
     dllm-atlas export json [--catalog DIR] [-o FILE]
     dllm-atlas import-markdown FILE --out DIR [--catalog DIR]
-    dllm-atlas schema [-o FILE]
+    dllm-atlas schema [-o FILE] [--issue-form FILE]
+    dllm-atlas add ID... [--catalog DIR] [--kind KIND] [--api-url URL]
+    dllm-atlas new KIND --id ID [--catalog DIR]
     dllm-atlas build [--catalog DIR] [--site-dir DIR] [--config-file FILE]
     dllm-atlas serve [--catalog DIR] [--config-file FILE] [--dev-addr HOST:PORT]
 
@@ -25,10 +27,11 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import check, diagnostics, export, importer, readme, render, schema, site
+from . import arxiv, check, contribute, diagnostics, export, importer, readme, render, schema, site
 from .fsutil import write_atomic
 from .index import Index, build_index
 from .load import Catalog, load_catalog, load_taxonomy
+from .models import ENTRY_CLASSES
 
 DEFAULT_CATALOG = Path("catalog")
 
@@ -78,6 +81,8 @@ def cmd_readme(args: argparse.Namespace) -> int:
     except readme.MarkerError as exc:
         _err(f"{path}: {exc}")
         return 1
+    if args.unchanged_from:
+        return _readme_untouched(path, current, args.unchanged_from)
     if args.check:
         if current == expected:
             print(f"{path} is up to date")
@@ -90,6 +95,64 @@ def cmd_readme(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     else:
         print(f"{path} is up to date")
+    return 0
+
+
+def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
+    """Fail when the generated block differs from the base branch's: it was edited by hand."""
+    try:
+        base = base_path.read_text(encoding="utf-8")
+        mine, theirs = readme.generated_block(current), readme.generated_block(base)
+    except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
+        _err(f"{path}: {exc}")
+        return 1
+    if mine != theirs:
+        print(readme.short_diff(theirs, mine, path.name, "base branch", "this change"))
+        _err(
+            f"{path}: the list between the dllm-atlas markers was edited by hand. It is generated from "
+            "catalog/: revert those lines and change the YAML files instead; the list is regenerated "
+            "after merge."
+        )
+        return 1
+    print(f"{path}: generated list untouched")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.catalog)
+    if catalog.taxonomy is None:
+        print(diagnostics.render(catalog.diagnostics, "text"), file=sys.stderr)
+        return 1
+    try:
+        with arxiv.ArxivClient(args.api_url) as client:
+            report = contribute.add_from_arxiv(args.ids, catalog, args.kind, client, render.environment(), dt.date.today())
+    except arxiv.ArxivError as exc:
+        _err(str(exc))
+        return 1
+    for text in report.invalid:
+        _err(f"not an arXiv id or arXiv URL: {text}")
+    for arxiv_id, existing in report.present:
+        _err(f"{arxiv_id} is already in the catalog: {existing}")
+    for arxiv_id in report.unknown:
+        _err(f"{arxiv_id}: arXiv has no such paper")
+    for path in report.written:
+        print(f"wrote {path}: write its topics and summary (marked TODO), then run 'dllm-atlas validate'")
+    return 1 if report.invalid or report.present or report.unknown else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.catalog)
+    if args.id in catalog.entries or args.id in catalog.failed_ids:
+        _err(f"id '{args.id}' is already used in {args.catalog}")
+        return 1
+    try:
+        text = contribute.scaffold(args.kind, args.id, render.environment(), dt.date.today())
+    except ValueError as exc:
+        _err(str(exc))
+        return 1
+    path = contribute.scaffold_path(args.catalog, args.kind, args.id)
+    write_atomic(path, text)
+    print(f"wrote {path}: fill it in, then run 'dllm-atlas validate'")
     return 0
 
 
@@ -149,6 +212,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     text = json.dumps(schema.entry_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.issue_form:
+        taxonomy, diags = load_taxonomy(args.catalog)
+        if taxonomy is None:
+            print(diagnostics.render(diags, "text"), file=sys.stderr)
+            return 1
+        write_atomic(args.issue_form, schema.issue_form(taxonomy, render.environment()))
     if args.output:
         write_atomic(args.output, text)
     else:
@@ -208,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_catalog(sub.add_parser("readme", help="regenerate the list inside README.md"))
     p.add_argument("--readme", type=Path, default=Path("README.md"))
     p.add_argument("--check", action="store_true", help="exit 1 with a diff if README.md is stale")
+    p.add_argument(
+        "--unchanged-from", type=Path, metavar="BASE_README",
+        help="exit 1 if the generated list differs from the one in BASE_README (a hand edit in a pull request)",
+    )
     p.set_defaults(func=cmd_readme)
 
     p = with_catalog(sub.add_parser("export", help="export the catalog"))
@@ -230,9 +303,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-addr", default="127.0.0.1:8000")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of entry files")
+    p = with_catalog(sub.add_parser("schema", help="print the JSON Schema of entry files"))
     p.add_argument("-o", "--output", type=Path)
+    p.add_argument("--issue-form", type=Path, help="also write the 'Suggest a resource' GitHub issue form")
     p.set_defaults(func=cmd_schema)
+
+    p = with_catalog(sub.add_parser("add", help="draft entries from arXiv ids or URLs"))
+    p.add_argument("ids", nargs="+", metavar="ID", help="2502.09992, arxiv:2502.09992 or an arXiv abs/pdf/html URL")
+    p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper")
+    p.add_argument("--api-url", default=arxiv.API_URL, help="arXiv API endpoint (a mirror, or a test server)")
+    p.set_defaults(func=cmd_add)
+
+    p = with_catalog(sub.add_parser("new", help="scaffold a blank entry of a kind"))
+    p.add_argument("kind", choices=tuple(ENTRY_CLASSES))
+    p.add_argument("--id", required=True, help="the entry id: a lowercase slug, also its file name")
+    p.set_defaults(func=cmd_new)
     return parser
 
 

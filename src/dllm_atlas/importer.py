@@ -79,6 +79,7 @@ class Draft:
     date: dt.date | None = None
     arxiv: str | None = None
     venue: str | None = None
+    authors: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
     topics: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)
@@ -201,7 +202,7 @@ def _strip_title(title: str) -> str:
     return title.strip(" -—–:,;*\"'“”")
 
 
-def _short_name(title: str) -> str | None:
+def short_name_of(title: str) -> str | None:
     if ":" in title:
         head, tail = title.split(":", 1)
         if len(head.split()) <= 3 and len(tail.split()) >= 2 and len(head) <= 40:
@@ -288,7 +289,7 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
             result.skipped.append(Skipped(number, raw.strip(), "no title found"))
             continue
         heading_names = [h[1] for h in headings]
-        draft = Draft(title=title, line=number, headings=heading_names, short_name=_short_name(title))
+        draft = Draft(title=title, line=number, headings=heading_names, short_name=short_name_of(title))
         draft.kind = _kind_for(heading_names)
         draft.date = _parse_date(_plain(body))
         draft.arxiv = _canonical_arxiv(body, links)
@@ -371,11 +372,11 @@ def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft
     return fresh, present
 
 
-def render_draft(template: Template, draft: Draft, added: dt.date) -> str:
+def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "import-markdown") -> str:
     """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
     order = list(LINK_LABELS)
     return template.render(
-        tool="import-markdown", kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=[],
+        tool=tool, kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=draft.authors,
         date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
         links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
         topics=draft.topics, notes=draft.notes, added=added,

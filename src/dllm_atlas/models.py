@@ -150,12 +150,12 @@ class _EntryBase(_Strict):
     arxiv: ArxivId | None = Field(
         None, description="Canonical arXiv id without version, as a quoted string: '2502.09992'."
     )
-    links: Links = Field(default_factory=Links)
+    links: Links = Field(default_factory=Links, description="Where the work lives; absolute http(s) URLs only.")
     topics: list[Slug] = Field(min_length=1, max_length=12, description="Taxonomy topic slugs.")
     summary: Paragraph | None = Field(
         None, description="One or two sentences in our own words: what the work does, its headline result."
     )
-    relations: Relations = Field(default_factory=Relations)
+    relations: Relations = Field(default_factory=Relations, description="Typed links to other catalog entries, by id.")
     added: dt.date = Field(description="The date the entry entered the catalog.")
 
     @field_validator("topics")

@@ -65,10 +65,19 @@ def splice(readme: str, block: str) -> str:
     return f"{head}{BEGIN}\n{block.strip()}\n{END}{tail}"
 
 
-def short_diff(current: str, expected: str, name: str = "README.md") -> str:
+def generated_block(readme_text: str) -> str:
+    """What lies between the markers."""
+    if readme_text.count(BEGIN) != 1 or readme_text.count(END) != 1:
+        raise MarkerError(f"README.md must contain '{BEGIN}' and '{END}' exactly once each")
+    return readme_text.split(BEGIN, 1)[1].split(END, 1)[0]
+
+
+def short_diff(
+    current: str, expected: str, name: str = "README.md", before: str = "on disk", after: str = "from catalog"
+) -> str:
     lines = list(
         difflib.unified_diff(
-            current.splitlines(), expected.splitlines(), f"{name} (on disk)", f"{name} (from catalog)", lineterm="", n=1
+            current.splitlines(), expected.splitlines(), f"{name} ({before})", f"{name} ({after})", lineterm="", n=1
         )
     )
     if len(lines) > DIFF_LINES:

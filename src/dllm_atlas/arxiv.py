@@ -1,0 +1,232 @@
+"""A polite arXiv API client: ids in, metadata out.
+
+Used by ``dllm-atlas add``. What it promises:
+
+* **Ids in any usual form** — ``arxiv:2502.09992``, ``2502.09992v3``, ``https://arxiv.org/abs/…``,
+  ``…/pdf/…``, ``…/html/…`` and old-style ``cs/0112017`` — are reduced to the canonical id
+  (:func:`canonical_id`).
+* **Batched**: one ``id_list`` query per :data:`BATCH_SIZE` ids, always with ``max_results`` set
+  (the API's default of 10 silently drops the rest).
+* **Rate limited**: at most one request every :data:`MIN_INTERVAL` seconds, one at a time, with a
+  descriptive User-Agent, as arXiv's API terms ask.
+* **Retried**: HTTP 429 and 5xx, timeouts, and the API's two soft failures — an empty feed where
+  entries were expected, and a feed whose only entry is titled "Error" — are retried with
+  exponential backoff (``Retry-After`` honoured). What still fails raises :class:`ArxivError` with a
+  message fit for a terminal.
+
+The clock and the sleep are injectable, so tests check the spacing without waiting for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import httpx
+
+from . import __version__
+
+API_URL = "https://export.arxiv.org/api/query"
+USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"
+BATCH_SIZE = 50
+MIN_INTERVAL = 3.0
+RETRIES = 4
+BACKOFF = 3.0
+MAX_RETRY_AFTER = 120.0
+TIMEOUT = 30.0
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
+_ID_IN_TEXT = re.compile(
+    rf"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)?({_NEW_ID}|{_OLD_ID})(?:v\d+)?(?:\.pdf)?/?$",
+    re.I,
+)
+
+
+class ArxivError(Exception):
+    """The API could not give an answer; the message says why and what to try."""
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.wait = reason, wait
+
+
+@dataclass(frozen=True)
+class ArxivRecord:
+    id: str
+    title: str
+    authors: list[str]
+    published: dt.date
+    updated: dt.date | None = None
+    summary: str = ""
+    primary_category: str | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+
+
+def canonical_id(text: str) -> str:
+    """The canonical arXiv id in ``text``; ValueError if there is none."""
+    match = _ID_IN_TEXT.match(text.strip())
+    if not match:
+        raise ValueError(f"not an arXiv id or arXiv URL: {text!r}")
+    found = match.group(1)
+    return found if re.fullmatch(_NEW_ID, found) else found[0].lower() + found[1:]
+
+
+def _text(element: ET.Element | None) -> str:
+    return " ".join((element.text or "").split()) if element is not None else ""
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def parse_feed(xml_text: str) -> list[ArxivRecord]:
+    """Records from an API Atom feed; raises _Retry for the soft failures (empty, "Error", garbage).
+
+    An id arXiv does not know comes back as an entry without a title: skipped, not retried.
+    """
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise _Retry(f"malformed feed ({exc})") from None
+    if root.tag != f"{_ATOM}feed":
+        raise _Retry("the answer is not an Atom feed")
+    entries = root.findall(f"{_ATOM}entry")
+    if not entries:
+        raise _Retry("the feed came back empty")
+    records = []
+    for entry in entries:
+        title = _text(entry.find(f"{_ATOM}title"))
+        raw_id = _text(entry.find(f"{_ATOM}id"))
+        if title == "Error":
+            raise _Retry(f"arXiv answered with an error: {_text(entry.find(f'{_ATOM}summary')) or raw_id}")
+        id_match = re.search(rf"/abs/({_NEW_ID}|{_OLD_ID})(?:v\d+)?$", raw_id)
+        published = _date(_text(entry.find(f"{_ATOM}published")))
+        if not id_match or not title or published is None:
+            continue
+        links = {
+            (link.get("title") or link.get("rel") or ""): link.get("href", "")
+            for link in entry.findall(f"{_ATOM}link")
+        }
+        category = entry.find(f"{_ARXIV}primary_category")
+        records.append(
+            ArxivRecord(
+                id=id_match.group(1),
+                title=title,
+                authors=[_text(a.find(f"{_ATOM}name")) for a in entry.findall(f"{_ATOM}author")],
+                published=published,
+                updated=_date(_text(entry.find(f"{_ATOM}updated"))),
+                summary=_text(entry.find(f"{_ATOM}summary")),
+                primary_category=category.get("term") if category is not None else None,
+                comment=_text(entry.find(f"{_ARXIV}comment")) or None,
+                journal_ref=_text(entry.find(f"{_ARXIV}journal_ref")) or None,
+                doi=_text(entry.find(f"{_ARXIV}doi")) or None,
+                links=links,
+            )
+        )
+    return records
+
+
+class ArxivClient:
+    """Fetch metadata for arXiv ids, politely. Use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        api_url: str = API_URL,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        min_interval: float = MIN_INTERVAL,
+        retries: int = RETRIES,
+        backoff: float = BACKOFF,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.api_url = api_url
+        self.min_interval, self.retries, self.backoff = min_interval, retries, backoff
+        self.sleep, self.clock = sleep, clock
+        self._last: float | None = None
+        self.requests = 0
+        self._http = httpx.Client(
+            transport=transport, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        )
+
+    def __enter__(self) -> "ArxivClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def fetch(self, ids: Iterable[str]) -> dict[str, ArxivRecord]:
+        """Records by canonical id; ids arXiv does not know are absent from the result."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, ArxivRecord] = {}
+        for start in range(0, len(wanted), BATCH_SIZE):
+            batch = wanted[start : start + BATCH_SIZE]
+            for record in self._query(batch):
+                if record.id in batch:
+                    found[record.id] = record
+        return found
+
+    def _wait_turn(self) -> None:
+        if self._last is not None:
+            remaining = self.min_interval - (self.clock() - self._last)
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last = self.clock()
+
+    def _query(self, batch: list[str]) -> list[ArxivRecord]:
+        params = {"id_list": ",".join(batch), "max_results": str(len(batch)), "start": "0"}
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            self._wait_turn()
+            self.requests += 1
+            try:
+                return self._attempt(params)
+            except _Retry as retry:
+                if attempt == self.retries:
+                    raise ArxivError(f"arXiv API at {self.api_url}: {retry.reason} (gave up after {attempt + 1} tries)") from None
+                self.sleep(min(retry.wait if retry.wait is not None else delay, MAX_RETRY_AFTER))
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def _attempt(self, params: dict[str, str]) -> list[ArxivRecord]:
+        try:
+            response = self._http.get(self.api_url, params=params)
+        except httpx.TimeoutException:
+            raise _Retry("the request timed out") from None
+        except httpx.TransportError as exc:
+            raise ArxivError(
+                f"cannot reach the arXiv API at {self.api_url} ({exc.__class__.__name__}: {exc}); "
+                "check the network, or point --api-url at a mirror"
+            ) from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise _Retry(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
+        if response.status_code != 200:
+            raise ArxivError(f"arXiv API at {self.api_url} answered HTTP {response.status_code}")
+        return parse_feed(response.text)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

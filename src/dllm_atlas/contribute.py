@@ -1,0 +1,115 @@
+"""Contributor tooling: an entry from an arXiv id, or a blank one to fill in.
+
+``dllm-atlas add 2502.09992 https://arxiv.org/abs/2505.19223v2 …`` asks the arXiv API (see
+:mod:`dllm_atlas.arxiv`) for each id and writes one draft per paper to
+``catalog/papers/<id>.yaml`` with title, authors, date, arXiv id and link filled in; topics and the
+summary are left marked ``TODO`` for the contributor, so the draft fails validation until they are
+written. Ids already in the catalog are refused with the existing entry's path.
+
+``dllm-atlas new model --id my-model`` writes a blank entry of any kind whose comments are the
+field descriptions of the pydantic models, so the scaffold never drifts from the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from . import importer
+from .arxiv import ArxivClient, canonical_id
+from .fsutil import write_atomic
+from .load import Catalog
+from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN
+
+
+@dataclass
+class AddReport:
+    written: list[Path] = field(default_factory=list)
+    present: list[tuple[str, str]] = field(default_factory=list)  # (arxiv id, existing entry path)
+    unknown: list[str] = field(default_factory=list)  # ids arXiv does not know
+    invalid: list[str] = field(default_factory=list)  # inputs that are not arXiv ids
+
+
+def _draft_for(record: Any, kind: str) -> importer.Draft:
+    draft = importer.Draft(title=record.title, line=0, kind=kind, short_name=importer.short_name_of(record.title))
+    draft.authors = list(record.authors)
+    draft.date = record.published
+    draft.arxiv = record.id
+    draft.links = {"paper": f"https://arxiv.org/abs/{record.id}"}
+    if record.comment:
+        draft.notes.append(f"arXiv comment: {' '.join(record.comment.split())[:200]}")
+    if record.journal_ref:
+        draft.notes.append(f"journal reference: {' '.join(record.journal_ref.split())[:200]} (set venue)")
+    return draft
+
+
+def add_from_arxiv(
+    inputs: list[str], catalog: Catalog, kind: str, client: ArxivClient, env: Environment, today: dt.date
+) -> AddReport:
+    report = AddReport()
+    existing = {item.entry.arxiv: item.display_path for item in catalog.entries.values() if item.entry.arxiv}
+    ids: list[str] = []
+    for text in inputs:
+        try:
+            arxiv_id = canonical_id(text)
+        except ValueError:
+            report.invalid.append(text)
+            continue
+        if arxiv_id in existing:
+            report.present.append((arxiv_id, existing[arxiv_id]))
+        elif arxiv_id not in ids:
+            ids.append(arxiv_id)
+    if report.invalid or not ids:
+        return report
+    records = client.fetch(ids)
+    report.unknown = [i for i in ids if i not in records]
+    drafts = [_draft_for(records[i], kind) for i in ids if i in records]
+    taken = set(catalog.entries) | set(catalog.failed_ids)
+    importer.assign_ids(drafts, taken)
+    template = env.get_template("draft_entry.yaml.j2")
+    for draft in drafts:
+        path = importer.draft_path(catalog.root, draft)
+        write_atomic(path, importer.render_draft(template, draft, today, tool="add"))
+        report.written.append(path)
+    return report
+
+
+def field_docs(kind: str) -> list[dict[str, Any]]:
+    """Each field of a kind's model: name, description, whether required, and its type's shape."""
+    model = ENTRY_CLASSES[kind]
+    out = []
+    for name, info in model.model_fields.items():
+        if name == "kind":
+            continue
+        annotation = repr(info.annotation)
+        shape = "list" if annotation.startswith("list[") else (
+            "mapping" if name in ("links", "relations") else "scalar"
+        )
+        out.append({
+            "name": name,
+            "description": info.description or "",
+            "required": info.is_required(),
+            "shape": shape,
+            "subfields": [
+                (n, f.description or "", repr(f.annotation).startswith("list["))
+                for n, f in info.annotation.model_fields.items()  # type: ignore[union-attr]
+            ] if shape == "mapping" else [],
+        })
+    return out
+
+
+def scaffold(kind: str, entry_id: str, env: Environment, today: dt.date) -> str:
+    if kind not in ENTRY_CLASSES:
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(ENTRY_CLASSES)}")
+    if not re.fullmatch(SLUG_PATTERN, entry_id):
+        raise ValueError(f"id {entry_id!r} must be a lowercase slug ([a-z0-9][a-z0-9-]*)")
+    return env.get_template("new_entry.yaml.j2").render(kind=kind, fields=field_docs(kind), today=today)
+
+
+def scaffold_path(root: Path, kind: str, entry_id: str) -> Path:
+    return root / KIND_DIRS[kind] / f"{entry_id}.yaml"
