@@ -9,6 +9,9 @@ Commands::
     dllm-atlas schema [-o FILE] [--issue-form FILE]
     dllm-atlas add ID... [--catalog DIR] [--kind KIND] [--api-url URL]
     dllm-atlas new KIND --id ID [--catalog DIR]
+    dllm-atlas check-links [--catalog DIR] [--format text|json|markdown] [--cache FILE] [--max-age DURATION]
+                           [--allow-private] [--timeout S] [--max-concurrency N] [--host-concurrency N]
+                           [--host-interval S]
     dllm-atlas build [--catalog DIR] [--site-dir DIR] [--config-file FILE]
     dllm-atlas serve [--catalog DIR] [--config-file FILE] [--dev-addr HOST:PORT]
 
@@ -27,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import arxiv, check, contribute, diagnostics, export, importer, readme, render, schema, site
+from . import arxiv, check, contribute, diagnostics, export, importer, links, readme, render, schema, site
 from .fsutil import write_atomic
 from .index import Index, build_index
 from .load import Catalog, load_catalog, load_taxonomy
@@ -154,6 +157,43 @@ def cmd_new(args: argparse.Namespace) -> int:
     write_atomic(path, text)
     print(f"wrote {path}: fill it in, then run 'dllm-atlas validate'")
     return 0
+
+
+LINK_SECTIONS = (
+    ("broken", "Broken", "Gone (404, 410) or on a host that no longer exists: fix or remove these."),
+    ("redirected", "Moved", "They still work, but the catalog should carry the new address."),
+    ("blocked", "Blocked", "The server refused us (401, 403, persistent 429). Not a verdict of death: check by hand."),
+    ("error", "Errors", "Timeouts, TLS failures, resets, redirect loops and other statuses: usually transient."),
+)
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    index = _valid_index(args.catalog)
+    if index is None:
+        return 1
+    try:
+        max_age = links.parse_duration(args.max_age)
+    except ValueError as exc:
+        _err(str(exc))
+        return 2
+    options = links.Options(
+        max_concurrency=args.max_concurrency, host_concurrency=args.host_concurrency,
+        host_interval=args.host_interval, timeout=args.timeout, allow_private=args.allow_private,
+    )
+    urls = links.collect_urls(index.entries)
+    results = links.run(urls, options, args.cache, max_age, progress_stream=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(links.report_records(results, urls), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(render.environment().get_template("link_report.md.j2").render(
+            total=len(results), cached=sum(r.cached for r in results), counts=links.summary_counts(results),
+            sections=LINK_SECTIONS, results=results, places=urls,
+        ).rstrip())
+    else:
+        for line in links.text_lines(results, urls):
+            print(line)
+    links.print_summary(results)
+    return links.exit_code(results)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -313,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper")
     p.add_argument("--api-url", default=arxiv.API_URL, help="arXiv API endpoint (a mirror, or a test server)")
     p.set_defaults(func=cmd_add)
+
+    p = with_catalog(sub.add_parser("check-links", help="check every URL of the catalog"))
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--cache", type=Path, help="JSON file of earlier results; fresh ones are not checked again")
+    p.add_argument("--max-age", default="1d", help="how long a cached result stays fresh (30m, 12h, 1d, 2w)")
+    p.add_argument("--allow-private", action="store_true", help="allow loopback, private and link-local addresses")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
+    p.add_argument("--max-concurrency", type=int, default=64, help="requests in flight overall")
+    p.add_argument("--host-concurrency", type=int, default=8, help="requests in flight per host")
+    p.add_argument("--host-interval", type=float, default=0.05, help="seconds between request starts to one host")
+    p.set_defaults(func=cmd_check_links)
 
     p = with_catalog(sub.add_parser("new", help="scaffold a blank entry of a kind"))
     p.add_argument("kind", choices=tuple(ENTRY_CLASSES))

@@ -1,0 +1,176 @@
+"""Scripted HTTP servers on 127.0.0.0/8 for link-checker tests and the benchmark.
+
+Each :class:`FaultServer` listens on its own loopback address (127.0.0.2, 127.0.0.3, …: distinct
+hosts to the checker) and answers by path:
+
+=======================  ==================================================================
+``/ok/…``                200
+``/gone/…``              404 (``/gone410/…``: 410)
+``/forbidden/…``         403
+``/head405/…``           HEAD 405, GET 200
+``/headlies/…``          HEAD 404, GET 200
+``/redirect/…``          301 to ``/ok/…``
+``/loop/a`` ``/loop/b``  302 to each other
+``/flaky/…``             500 on the first two requests for that path, then 200
+``/limit/N/…``           429 with ``Retry-After: N`` on the first request, then 200
+``/limitnohdr/…``        429 without Retry-After on the first two requests, then 200
+``/storm/…``             429 always (with ``Retry-After: 0``)
+``/hang/…``              never answers (closes after ``hang_seconds``)
+``/reset/…``             closes the connection without answering
+``/slowbody/…``          200 with headers at once, then a body that trickles for seconds
+=======================  ==================================================================
+
+Every response may be delayed by a latency drawn from ``latency`` (seconds, min/max). The server
+counts requests in flight and records the maximum it ever saw (``max_in_flight``): tests assert the
+checker's per-host bound with it. Request loops are bounded: handlers stop by themselves.
+"""
+
+from __future__ import annotations
+
+import http.server
+import random
+import select
+import socket
+import threading
+import time
+from collections import Counter
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: "FaultServer._Server"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(head=False)
+
+    def _answer(self, head: bool) -> None:
+        owner = self.server.owner
+        with owner.lock:
+            owner.in_flight += 1
+            owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+            owner.hits[self.path] += 1
+            hits = owner.hits[self.path]
+            owner.methods.append((time.monotonic(), self.command, self.path))
+        try:
+            low, high = owner.latency
+            if high > 0:
+                time.sleep(random.uniform(low, high))
+            self._route(head, hits)
+        finally:
+            with owner.lock:
+                owner.in_flight -= 1
+
+    def _send(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _hang(self, seconds: float) -> None:
+        """Answer nothing until the client gives up (closes) or ``seconds`` pass."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.05)
+            if readable:
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                        return  # the client closed: it no longer counts as in flight
+                except OSError:
+                    return
+
+    def _route(self, head: bool, hits: int) -> None:
+        kind = self.path.strip("/").split("/")[0]
+        owner = self.server.owner
+        if kind == "ok":
+            self._send(200, body=b"ok")
+        elif kind == "gone":
+            self._send(404)
+        elif kind == "gone410":
+            self._send(410)
+        elif kind == "forbidden":
+            self._send(403)
+        elif kind == "head405":
+            self._send(405 if head else 200)
+        elif kind == "headlies":
+            self._send(404 if head else 200)
+        elif kind == "redirect":
+            self._send(301, {"Location": "/ok/" + self.path.split("/", 2)[-1]})
+        elif kind == "loop":
+            self._send(302, {"Location": "/loop/b" if self.path.endswith("/a") else "/loop/a"})
+        elif kind == "flaky":
+            self._send(500 if hits <= 2 else 200)
+        elif kind == "limit":
+            seconds = self.path.strip("/").split("/")[1]
+            self._send(429, {"Retry-After": seconds}) if hits == 1 else self._send(200)
+        elif kind == "limitnohdr":
+            self._send(429) if hits <= 2 else self._send(200)
+        elif kind == "storm":
+            self._send(429, {"Retry-After": "0"})
+        elif kind == "hang":
+            self._hang(owner.hang_seconds)
+            self.close_connection = True
+        elif kind == "reset":
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            except OSError:
+                pass
+            self.connection.close()
+        elif kind == "slowbody":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            if not head:
+                for _ in range(20):
+                    try:
+                        self.wfile.write(b"x" * 10)
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.25)
+            self.close_connection = True
+        else:
+            self._send(404)
+
+
+class FaultServer:
+    class _Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256
+        owner: "FaultServer"
+
+    def __init__(self, address: str = "127.0.0.2", latency: tuple[float, float] = (0.0, 0.0),
+                 hang_seconds: float = 3.0) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.hits: Counter[str] = Counter()
+        self.methods: list[tuple[float, str, str]] = []
+        self.latency = latency
+        self.hang_seconds = hang_seconds
+        self.server = self._Server((address, 0), _Handler)
+        self.server.owner = self
+        self.address = address
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.address}:{self.port}"
+
+    def __enter__(self) -> "FaultServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

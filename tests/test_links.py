@@ -1,0 +1,240 @@
+"""The link checker against scripted local servers: classes, retries, politeness, cache, guard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+
+import pytest
+
+from dllm_atlas.links import Options, LinkChecker, Where, collect_urls, parse_duration, run
+
+from .conftest import GOOD_PAPER
+from .linkserver import FaultServer
+
+FAST = dict(allow_private=True, timeout=0.5, backoff=0.05, host_interval=0.0, retries=2)
+
+
+def check(urls, resolve=None, **options):
+    opts = Options(**{**FAST, **options})
+    kwargs = {"resolve": resolve} if resolve else {}
+    results = asyncio.run(LinkChecker(opts, **kwargs).check_all(urls))
+    return {r.url: r for r in results}
+
+
+@pytest.fixture
+def server():
+    with FaultServer("127.0.0.2", hang_seconds=2.0) as srv:
+        yield srv
+
+
+def test_classes_for_plain_answers(server):
+    b = server.base
+    results = check([f"{b}/ok/1", f"{b}/gone/1", f"{b}/gone410/1", f"{b}/forbidden/1", f"{b}/redirect/x"])
+    assert {u: (r.klass, r.status) for u, r in results.items()} == {
+        f"{b}/ok/1": ("ok", 200),
+        f"{b}/gone/1": ("broken", 404),
+        f"{b}/gone410/1": ("broken", 410),
+        f"{b}/forbidden/1": ("blocked", 403),
+        f"{b}/redirect/x": ("redirected", 200),
+    }
+    assert results[f"{b}/redirect/x"].target == f"{b}/ok/x"
+
+
+def test_head_refused_or_lying_falls_back_to_get(server):
+    b = server.base
+    results = check([f"{b}/head405/1", f"{b}/headlies/1"])
+    assert results[f"{b}/head405/1"].klass == "ok" and results[f"{b}/headlies/1"].klass == "ok"
+    assert [(m, p) for _, m, p in server.methods if p == "/head405/1"] == [("HEAD", "/head405/1"), ("GET", "/head405/1")]
+
+
+def test_plain_ok_needs_only_head(server):
+    check([f"{server.base}/ok/only-head"])
+    assert [m for _, m, p in server.methods if p == "/ok/only-head"] == ["HEAD"]
+
+
+def test_redirect_loop_is_an_error_not_a_hang(server):
+    (result,) = check([f"{server.base}/loop/a"]).values()
+    assert (result.klass, result.error) == ("error", "redirect loop")
+
+
+def test_server_errors_are_retried_with_backoff(server):
+    (result,) = check([f"{server.base}/flaky/1"]).values()
+    assert result.klass == "ok"
+    assert server.hits["/flaky/1"] == 3
+
+
+def test_persistent_server_errors_end_as_error(server):
+    (result,) = check([f"{server.base}/flaky/2"], retries=0).values()
+    assert (result.klass, result.status, result.error) == ("error", 500, "HTTP 500")
+
+
+def test_retry_after_is_honoured(server):
+    url = f"{server.base}/limit/1/a"
+    (result,) = check([url]).values()
+    assert result.klass == "ok"
+    times = [t for t, _, p in server.methods if p == "/limit/1/a"]
+    assert len(times) == 2 and times[1] - times[0] >= 0.95
+
+
+def test_429_without_retry_after_backs_off_then_succeeds(server):
+    (result,) = check([f"{server.base}/limitnohdr/1"]).values()
+    assert result.klass == "ok"
+    assert server.hits["/limitnohdr/1"] == 3
+    assert all(m == "HEAD" for _, m, p in server.methods if p == "/limitnohdr/1")  # no GET after a 429
+
+
+def test_a_429_storm_is_blocked_not_broken(server):
+    (result,) = check([f"{server.base}/storm/1"], rate_limit_retries=2).values()
+    assert (result.klass, result.status) == ("blocked", 429)
+    assert server.hits["/storm/1"] == 3
+
+
+def test_hang_times_out_as_error(server):
+    (result,) = check([f"{server.base}/hang/1"], retries=1).values()
+    assert (result.klass, result.error) == ("error", "timed out")
+    assert server.hits["/hang/1"] == 2
+
+
+def test_connection_reset_is_an_error(server):
+    (result,) = check([f"{server.base}/reset/1"], retries=1).values()
+    assert result.klass == "error" and "connection" in result.error
+
+
+def test_a_slow_body_is_never_read(server):
+    started = time.monotonic()
+    (result,) = check([f"{server.base}/slowbody/1"], timeout=10).values()
+    assert result.klass == "ok"
+    assert time.monotonic() - started < 4  # the body takes 5 s to trickle in
+
+
+def test_per_host_bound_and_spacing_are_kept():
+    with FaultServer("127.0.0.3", latency=(0.05, 0.1)) as srv:
+        urls = [f"{srv.base}/ok/{n}" for n in range(40)]
+        results = check(urls, host_concurrency=3, max_concurrency=50)
+        assert all(r.klass == "ok" for r in results.values())
+        assert srv.max_in_flight == 3
+    with FaultServer("127.0.0.4") as srv:
+        check([f"{srv.base}/ok/{n}" for n in range(6)], host_concurrency=6, host_interval=0.2)
+        starts = sorted(t for t, _, _ in srv.methods)
+        assert all(b - a >= 0.19 for a, b in zip(starts, starts[1:])), starts
+
+
+def test_hosts_are_checked_in_parallel_each_with_its_bound():
+    with FaultServer("127.0.0.5", latency=(0.05, 0.05)) as one, FaultServer("127.0.0.6", latency=(0.05, 0.05)) as two:
+        urls = [f"{s.base}/ok/{n}" for s in (one, two) for n in range(20)]
+        check(urls, host_concurrency=2, max_concurrency=10)
+        assert one.max_in_flight == 2 and two.max_in_flight == 2
+
+
+def test_unknown_host_is_broken():
+    async def nowhere(host, port):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    (result,) = check(["https://no-such-host.invalid/x"], resolve=nowhere).values()
+    assert result.klass == "broken" and result.error.startswith("unknown host no-such-host.invalid")
+
+
+def test_private_addresses_are_refused_unless_allowed(server):
+    async def to_loopback(host, port):
+        return ["127.0.0.2"]
+
+    url = f"http://docs.example.test:{server.port}/ok/1"
+    (result,) = check([url], resolve=to_loopback, allow_private=False).values()
+    assert result.klass == "error" and "resolves to non-public address 127.0.0.2" in result.error
+    (direct,) = check([f"{server.base}/ok/2"], allow_private=False).values()
+    assert direct.klass == "error" and "refused (use --allow-private)" in direct.error
+    for blocked in ("http://169.254.169.254/latest/meta-data", "http://10.0.0.1/", "http://[::1]/"):
+        (r,) = check([blocked], allow_private=False).values()
+        assert r.klass == "error" and "non-public address" in r.error, blocked
+    assert server.hits["/ok/1"] == 0 and server.hits["/ok/2"] == 0
+    (allowed,) = check([url], resolve=to_loopback, allow_private=True).values()
+    assert allowed.klass == "ok"
+
+
+def test_only_http_urls_are_fetched():
+    (result,) = check(["ftp://example.org/file"]).values()
+    assert (result.klass, result.error) == ("error", "only http(s) URLs are checked")
+
+
+def test_cache_skips_fresh_results_and_rechecks_stale_ones(server, tmp_path):
+    cache = tmp_path / "links.json"
+    urls = {f"{server.base}/ok/c": [Where("a.yaml", "links.code", 3)]}
+    opts = Options(**FAST)
+    (first,) = run(urls, opts, cache, max_age=3600)
+    assert not first.cached and server.hits["/ok/c"] == 1
+    (second,) = run(urls, opts, cache, max_age=3600)
+    assert second.cached and second.klass == "ok" and server.hits["/ok/c"] == 1
+    (third,) = run(urls, opts, cache, max_age=0)
+    assert not third.cached and server.hits["/ok/c"] == 2
+    data = json.loads(cache.read_text())
+    assert data["results"][f"{server.base}/ok/c"]["class"] == "ok"
+
+
+def test_damaged_cache_is_ignored(server, tmp_path):
+    cache = tmp_path / "links.json"
+    cache.write_text("{not json")
+    (result,) = run({f"{server.base}/ok/d": []}, Options(**FAST), cache)
+    assert result.klass == "ok"
+
+
+@pytest.mark.parametrize("text, seconds", [("90s", 90), ("30m", 1800), ("12h", 43200), ("1d", 86400), ("2w", 1209600)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def _catalog_with_links(catalog, base):
+    catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("https://github.com/kuleshov-group/mdlm", f"{base}/gone/mdlm"))
+    catalog.write("models/llada.yaml", (catalog.root / "models" / "llada.yaml").read_text().replace(
+        "https://arxiv.org/abs/2502.09992", "https://arxiv.org/abs/2502.09992").replace(
+        "links:\n  paper: https://arxiv.org/abs/2502.09992", f"links:\n  paper: https://arxiv.org/abs/2502.09992\n  code: {base}/gone/mdlm\n  demo: {base}/redirect/demo"))
+
+
+def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cli, server, monkeypatch):
+    _catalog_with_links(catalog, server.base)
+    # Keep the arXiv links off the network: only our server's URLs are real here.
+    import dllm_atlas.links as links_module
+
+    original = links_module.collect_urls
+    monkeypatch.setattr(links_module, "collect_urls", lambda entries: {
+        u: w for u, w in original(entries).items() if u.startswith(server.base)
+    })
+    result = cli("check-links", "--allow-private", "--timeout", "2")
+    assert result.code == 1
+    assert f"catalog/papers/mdlm.yaml:9:3: links.code: broken (404) {server.base}/gone/mdlm" in result.out
+    assert f"catalog/models/llada.yaml:8:3: links.code: broken (404) {server.base}/gone/mdlm" in result.out
+    assert f"catalog/models/llada.yaml:9:3: links.demo: redirected (now at {server.base}/ok/demo) {server.base}/redirect/demo" in result.out
+    assert server.hits["/gone/mdlm"] == 2  # one HEAD, one GET: the shared URL is checked once
+    assert "2 URLs: 0 ok, 1 redirected, 1 broken, 0 blocked, 0 error" in result.err
+
+    report = json.loads(cli("check-links", "--allow-private", "--format", "json").out)
+    gone = next(r for r in report if r["url"].endswith("/gone/mdlm"))
+    assert (gone["class"], gone["status"]) == ("broken", 404)
+    assert {(e["file"], e["field"]) for e in gone["entries"]} == {
+        ("catalog/papers/mdlm.yaml", "links.code"), ("catalog/models/llada.yaml", "links.code")
+    }
+
+    markdown = cli("check-links", "--allow-private", "--format", "markdown").out
+    assert "### Broken (1)" in markdown and "### Moved (1)" in markdown
+    assert f"| {server.base}/gone/mdlm | 404 |" in markdown.replace("\\_", "_")
+
+
+def test_cli_exits_0_when_nothing_is_broken(catalog, cli, server, monkeypatch):
+    import dllm_atlas.links as links_module
+
+    monkeypatch.setattr(links_module, "collect_urls", lambda entries: {
+        f"{server.base}/forbidden/x": [Where("catalog/papers/mdlm.yaml", "links.code", 9)]
+    })
+    result = cli("check-links", "--allow-private")
+    assert result.code == 0
+    assert "catalog/papers/mdlm.yaml:9:3: links.code: blocked (403)" in result.out
+
+
+def test_collect_urls_maps_each_url_to_its_places(catalog):
+    from dllm_atlas.load import load_catalog
+
+    urls = collect_urls(load_catalog(catalog.root).entries.values())
+    assert urls["https://github.com/kuleshov-group/mdlm"] == [Where("catalog/papers/mdlm.yaml", "links.code", 9)]
+    assert len(urls["https://arxiv.org/abs/2406.07524"]) == 1
