@@ -238,3 +238,26 @@ def test_collect_urls_maps_each_url_to_its_places(catalog):
     urls = collect_urls(load_catalog(catalog.root).entries.values())
     assert urls["https://github.com/kuleshov-group/mdlm"] == [Where("catalog/papers/mdlm.yaml", "links.code", 9)]
     assert len(urls["https://arxiv.org/abs/2406.07524"]) == 1
+
+
+def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one():
+    import io
+
+    from dllm_atlas.links import Progress, Result
+
+    plain = io.StringIO()
+    progress = Progress(20, plain)
+    for n in range(20):
+        progress(Result(f"u{n}", "ok"))
+    lines = plain.getvalue().splitlines()
+    assert lines[0] == "checked 2/20 URLs" and lines[-1] == "checked 20/20 URLs" and len(lines) == 10
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    bar = Progress(4, tty)
+    for n in range(4):
+        bar(Result(f"u{n}", "ok"))
+    assert tty.getvalue().count("\r") == 4 and tty.getvalue().endswith("] 4/4\n")
