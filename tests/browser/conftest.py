@@ -59,7 +59,9 @@ def base_url(built_site):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while
+# the browser lives, and later tests (the link checker's) need to start loops of their own.
+@pytest.fixture(scope="module")
 def browser():
     executable = chromium_path()
     if executable is None:
