@@ -22,7 +22,6 @@ from pathlib import Path
 from dllm_atlas.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-NINE = ",".join(["*a"] * 9)
 CASES: dict[str, bytes] = {
     "alias bomb (9^6)": (
         'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
@@ -73,7 +72,7 @@ def main_cli() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"| case | median ms | exit | first line of the report |\n|---|---|---|---|")
+    print("| case | median ms | exit | first line of the report |\n|---|---|---|---|")
     for name, content in CASES.items():
         seconds, code, first = run_case(content, args.repeat)
         print(f"| {name} | {seconds * 1000:.1f} | {code} | `{first[:90]}` |")

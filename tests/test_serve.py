@@ -9,10 +9,9 @@ import sys
 import time
 import urllib.request
 
-import pytest
 
 from .conftest import GOOD_PAPER
-from .sitekit import ROOT, project_copy
+from .sitekit import project_copy
 
 
 def _free_port() -> int:

@@ -20,7 +20,6 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 

@@ -37,7 +37,7 @@ import ssl
 import sys
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, TextIO
 from urllib.parse import urljoin, urlsplit
