@@ -56,7 +56,10 @@ def test_models_have_their_own_table_and_topics_their_sections(catalog, cli, rea
     text = readme.read_text(encoding="utf-8")
     assert "| [LLaDA](https://arxiv.org/abs/2502.09992) | 2025-02-14 | 8B | — | open | — | [Paper](https://arxiv.org/abs/2502.09992) |" in text
     assert "#### Masked & Discrete Diffusion" in text
-    assert "- [Masked & Discrete Diffusion](#masked--discrete-diffusion) (1)" in text
+    # Both entries have the topic; the model is listed under it too, as well as in its table.
+    assert "- [Masked & Discrete Diffusion](#masked--discrete-diffusion) (2)" in text
+    section = text.split("#### Masked & Discrete Diffusion", 1)[1].split("####", 1)[0]
+    assert section.index("**LLaDA**: [Large Language Diffusion Models]") < section.index("**MDLM**")  # newest first
 
 
 def test_markdown_significant_titles_are_escaped_not_interpreted(catalog, cli, readme):

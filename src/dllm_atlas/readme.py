@@ -23,8 +23,6 @@ from .index import Index
 BEGIN = "<!-- dllm-atlas:begin -->"
 END = "<!-- dllm-atlas:end -->"
 DIFF_LINES = 40
-# Models and frameworks are listed in sections of their own, with their kind-specific facts.
-OWN_SECTION_KINDS = ("model", "framework")
 
 
 class MarkerError(ValueError):
@@ -37,7 +35,9 @@ def list_context(index: Index) -> dict[str, Any]:
     for area in index.taxonomy.areas:
         topics = []
         for topic in area.topics:
-            items = [i for i in index.by_topic.get(topic.slug, []) if i.entry.kind not in OWN_SECTION_KINDS]
+            # Models and frameworks also have sections of their own, with their kind-specific facts;
+            # they are listed under their topics too, so a topic section is complete.
+            items = index.by_topic.get(topic.slug, [])
             if items:
                 topics.append({"topic": topic, "entries": items})
         if topics:
