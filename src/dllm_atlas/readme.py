@@ -54,22 +54,26 @@ def render_list(index: Index, env: Environment) -> str:
     return env.get_template("readme_list.md.j2").render(**list_context(index))
 
 
-def splice(readme: str, block: str) -> str:
-    """Replace what lies between the markers with ``block``; the rest stays byte for byte."""
-    if readme.count(BEGIN) != 1 or readme.count(END) != 1:
+def _split(readme_text: str) -> tuple[str, str, str]:
+    """(before the begin marker, between the markers, after the end marker)."""
+    if readme_text.count(BEGIN) != 1 or readme_text.count(END) != 1:
         raise MarkerError(f"README.md must contain '{BEGIN}' and '{END}' exactly once each")
-    head, rest = readme.split(BEGIN, 1)
+    head, rest = readme_text.split(BEGIN, 1)
     if END not in rest:
         raise MarkerError(f"'{END}' must come after '{BEGIN}'")
-    _, tail = rest.split(END, 1)
+    block, tail = rest.split(END, 1)
+    return head, block, tail
+
+
+def splice(readme: str, block: str) -> str:
+    """Replace what lies between the markers with ``block``; the rest stays byte for byte."""
+    head, _, tail = _split(readme)
     return f"{head}{BEGIN}\n{block.strip()}\n{END}{tail}"
 
 
 def generated_block(readme_text: str) -> str:
     """What lies between the markers."""
-    if readme_text.count(BEGIN) != 1 or readme_text.count(END) != 1:
-        raise MarkerError(f"README.md must contain '{BEGIN}' and '{END}' exactly once each")
-    return readme_text.split(BEGIN, 1)[1].split(END, 1)[0]
+    return _split(readme_text)[1]
 
 
 def short_diff(
