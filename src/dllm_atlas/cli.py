@@ -3,7 +3,7 @@
 Commands::
 
     dllm-atlas validate [--catalog DIR] [--format text|github|json]
-    dllm-atlas readme [--catalog DIR] [--readme FILE] [--check]
+    dllm-atlas readme [--catalog DIR] [--readme FILE] [--check | --unchanged-from BASE_README]
     dllm-atlas export json [--catalog DIR] [-o FILE]
     dllm-atlas import-markdown FILE --out DIR [--catalog DIR]
     dllm-atlas schema [-o FILE] [--issue-form FILE]
