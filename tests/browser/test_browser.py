@@ -113,8 +113,8 @@ def test_models_table_sorts(page, base_url):
 def test_lineages_and_timeline_pages(page, base_url):
     page.goto(base_url + "lineages/")
     chains = [ol.locator("li a").all_inner_texts() for ol in page.locator(".atlas-lineage ol").all()]
-    assert ["LLaDA", "LLaDA 1.5", "LLaDA-MoE", "LLaDA2.0"] in chains
-    assert ["Fast-dLLM", "Fast-dLLM v2"] in chains
+    assert any(chain[:4] == ["LLaDA", "LLaDA 1.5", "LLaDA-MoE", "LLaDA2.0"] for chain in chains)
+    assert any(chain[:2] == ["Fast-dLLM", "Fast-dLLM v2"] for chain in chains)
     assert page.locator("h2", has_text="Fast-dLLM family").count() == 1
     page.goto(base_url + "timeline/")
     assert page.locator("h2", has_text="2025").count() == 1
