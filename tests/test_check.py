@@ -27,6 +27,14 @@ def test_unknown_topic(catalog, cli):
     assert "catalog/papers/bd3lm.yaml:7:27: topics[1]: unknown topic 'magic' (see taxonomy.yaml)" in validate_out(cli)
 
 
+def test_unknown_topic_is_reported_beside_the_entrys_other_schema_errors(catalog, cli):
+    broken = OTHER.replace("[block-diffusion]", "[magic]").replace("date: 2025-03-12", "date: someday")
+    catalog.write("papers/bd3lm.yaml", broken)
+    out = validate_out(cli)
+    assert "catalog/papers/bd3lm.yaml:3:1: date: Input should be a valid date" in out
+    assert "catalog/papers/bd3lm.yaml:7:10: topics[0]: unknown topic 'magic' (see taxonomy.yaml)" in out
+
+
 def test_unresolved_and_self_relations(catalog, cli):
     catalog.write("papers/bd3lm.yaml", OTHER + "relations:\n  builds_on: [mdlm, nope]\n  related: [bd3lm]\n")
     out = validate_out(cli)

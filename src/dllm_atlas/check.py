@@ -2,7 +2,6 @@
 
 :func:`check_catalog` returns located diagnostics for:
 
-* topics that are not in the taxonomy;
 * relations and ``supported_models`` that do not resolve (or point at the entry itself);
 * two entries with the same arXiv id, the same primary URL, or the same title once normalised
   (case, punctuation and a leading "Name:" prefix ignored);
@@ -37,16 +36,6 @@ _VERSION = re.compile(r"v\d+$")
 def _diag(item: LoadedEntry, path: tuple[str | int, ...], field: str, message: str) -> Diagnostic:
     line, column = item.where(*path)
     return Diagnostic(item.display_path, line, column, field, message)
-
-
-def check_topics(catalog: Catalog) -> Iterator[Diagnostic]:
-    if catalog.taxonomy is None:
-        return
-    known = catalog.taxonomy.topics()
-    for item in catalog.entries.values():
-        for index, topic in enumerate(item.entry.topics):
-            if topic not in known:
-                yield _diag(item, ("topics", index), f"topics[{index}]", f"unknown topic '{topic}' (see taxonomy.yaml)")
 
 
 def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
@@ -178,7 +167,6 @@ def check_dates(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 RULES: tuple[Callable[[Catalog], Iterator[Diagnostic]], ...] = (
-    check_topics,
     check_references,
     check_duplicates,
     check_arxiv,

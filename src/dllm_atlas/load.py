@@ -8,8 +8,9 @@ Use :func:`load_catalog` with the catalog root (the folder holding ``taxonomy.ya
 
 Layout rules enforced here: entries live in ``<kind-plural>/<id>.yaml``; the file stem is the id, a
 lowercase slug unique across the whole catalog; the ``kind`` field agrees with the folder; symbolic
-links are refused so no file outside the catalog is read. Schema errors from pydantic are mapped
-back to the line and column of the offending key or list item.
+links are refused so no file outside the catalog is read. Schema errors from pydantic, and topics
+missing from the taxonomy (passed to the models as validation context), are mapped back to the line
+and column of the offending key or list item.
 """
 
 from __future__ import annotations
@@ -158,8 +159,10 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
     return (taxonomy if not diags else None), diags
 
 
-def load_entry(path: Path, display: str) -> tuple[LoadedEntry | None, list[Diagnostic]]:
-    """Load and schema-check one entry file."""
+def load_entry(
+    path: Path, display: str, taxonomy: Taxonomy | None = None
+) -> tuple[LoadedEntry | None, list[Diagnostic]]:
+    """Load and schema-check one entry file; with a taxonomy, its topics are checked too."""
     entry_id = path.stem
     diags: list[Diagnostic] = []
     if not _SLUG.match(entry_id) or len(entry_id) > 80:
@@ -186,7 +189,8 @@ def load_entry(path: Path, display: str) -> tuple[LoadedEntry | None, list[Diagn
             Diagnostic(display, line, column, "kind", f"a {kind} entry belongs in {expected_dir}/, not {path.parent.name}/")
         )
     try:
-        entry = model.model_validate(data)
+        context = {"topics": set(taxonomy.topics())} if taxonomy is not None else None
+        entry = model.model_validate(data, context=context)
     except ValidationError as exc:
         return None, diags + validation_diagnostics(exc, model, positions, display)
     if diags:
@@ -232,7 +236,7 @@ def load_catalog(root: Path) -> Catalog:
     first_seen: dict[str, str] = {}
     for path in files:
         display = _display(path)
-        loaded, entry_diags = load_entry(path, display)
+        loaded, entry_diags = load_entry(path, display, taxonomy)
         catalog.diagnostics.extend(entry_diags)
         if path.stem in first_seen:
             catalog.diagnostics.append(

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -79,6 +80,18 @@ Paragraph = Annotated[
     AfterValidator(_no_html),
 ]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+
+
+def _known_topic(value: str, info: ValidationInfo) -> str:
+    # The taxonomy arrives as validation context (``{"topics": {...}}``) so an unknown topic is
+    # reported with the entry's other schema errors, even when those stop the entry from loading.
+    known = (info.context or {}).get("topics")
+    if known is not None and value not in known:
+        raise ValueError(f"unknown topic '{value}' (see taxonomy.yaml)")
+    return value
+
+
+TopicSlug = Annotated[Slug, AfterValidator(_known_topic)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)]
 
@@ -151,7 +164,7 @@ class _EntryBase(_Strict):
         None, description="Canonical arXiv id without version, as a quoted string: '2502.09992'."
     )
     links: Links = Field(default_factory=Links, description="Where the work lives; absolute http(s) URLs only.")
-    topics: list[Slug] = Field(min_length=1, max_length=12, description="Taxonomy topic slugs.")
+    topics: list[TopicSlug] = Field(min_length=1, max_length=12, description="Taxonomy topic slugs.")
     summary: Paragraph | None = Field(
         None, description="One or two sentences in our own words: what the work does, its headline result."
     )
