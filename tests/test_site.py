@@ -93,6 +93,17 @@ def test_entry_page_shows_relations_both_ways_and_bibtex(real_site):
     assert "Extends" in v15 and 'href="../llada/"' in v15
 
 
+def test_home_chart_counts_each_entry_once_per_year(real_site, real_index):
+    svg = (real_site / "index.html").read_text(encoding="utf-8")
+    bars = re.findall(r'class="atlas-axis">(\d{4})</text><text [^>]*class="atlas-axis">(\d+)</text>', svg)
+    per_year: dict[str, int] = {}
+    for item in real_index.entries:
+        per_year[str(item.entry.date.year)] = per_year.get(str(item.entry.date.year), 0) + 1
+    assert dict(bars) == {year: str(count) for year, count in per_year.items()}
+    segments = [int(n) for n in re.findall(r"<title>\d{4} · [^<]*: (\d+)</title>", svg)]
+    assert sum(segments) == len(real_index.entries)
+
+
 def test_no_remote_assets(real_site):
     """Scripts, styles, images and frames all come from the site itself: no CDN, no fonts service."""
     for page in sorted(real_site.rglob("*.html")):

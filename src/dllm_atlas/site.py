@@ -92,22 +92,33 @@ def source_path(item: LoadedEntry) -> str:
 
 
 def _year_counts(index: Index) -> dict[str, Any]:
+    """Entries per year, each counted once: in the area of its first topic, its primary area.
+
+    Counting an entry in every area it touches would make a bar's height the number of
+    entry-area pairs, which readers take for the number of entries.
+    """
     years = sorted({item.entry.date.year for item in index.entries})
+    topic_area = index.taxonomy.topic_area()
+    primary: dict[str, list[LoadedEntry]] = {}
+    for item in index.entries:
+        area = topic_area.get(item.entry.topics[0])
+        if area is not None:
+            primary.setdefault(area.slug, []).append(item)
     rows = []
     for area_number, area in enumerate(index.taxonomy.areas):
-        items = index.by_area.get(area.slug, [])
+        items = primary.get(area.slug, [])
         counts = {year: sum(1 for i in items if i.entry.date.year == year) for year in years}
         rows.append({"area": area, "colour": PALETTE[area_number % len(PALETTE)], "counts": counts})
     return {"years": years, "rows": rows}
 
 
 def chart_geometry(index: Index) -> dict[str, Any]:
-    """Stacked bars of entries per area per year, laid out for templates/site/chart.svg.j2."""
+    """Stacked bars of entries per year by primary area, laid out for templates/site/chart.svg.j2."""
     data = _year_counts(index)
     years, rows = data["years"], data["rows"]
     totals = {y: sum(r["counts"][y] for r in rows) for y in years}
     peak = max(totals.values(), default=1) or 1
-    width, height, left, bottom, top = 640, 260, 40, 30, 10
+    width, height, left, bottom, top = 640, 260, 40, 30, 24
     bar_space = (width - left - 10) / max(len(years), 1)
     scale = (height - bottom - top) / peak
     bars = []
