@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -160,9 +161,9 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
 
 
 def load_entry(
-    path: Path, display: str, taxonomy: Taxonomy | None = None
+    path: Path, display: str, topics: AbstractSet[str] | None = None
 ) -> tuple[LoadedEntry | None, list[Diagnostic]]:
-    """Load and schema-check one entry file; with a taxonomy, its topics are checked too."""
+    """Load and schema-check one entry file; given the taxonomy's topic slugs, its topics too."""
     entry_id = path.stem
     diags: list[Diagnostic] = []
     if not _SLUG.match(entry_id) or len(entry_id) > 80:
@@ -189,8 +190,7 @@ def load_entry(
             Diagnostic(display, line, column, "kind", f"a {kind} entry belongs in {expected_dir}/, not {path.parent.name}/")
         )
     try:
-        context = {"topics": set(taxonomy.topics())} if taxonomy is not None else None
-        entry = model.model_validate(data, context=context)
+        entry = model.model_validate(data, context=None if topics is None else {"topics": topics})
     except ValidationError as exc:
         return None, diags + validation_diagnostics(exc, model, positions, display)
     if diags:
@@ -233,10 +233,11 @@ def load_catalog(root: Path) -> Catalog:
     catalog = Catalog(root, taxonomy, _display(root / TAXONOMY_FILE), diagnostics=diags)
     files, file_diags = _entry_files(root)
     catalog.diagnostics.extend(file_diags)
+    topics = frozenset(taxonomy.topics()) if taxonomy is not None else None
     first_seen: dict[str, str] = {}
     for path in files:
         display = _display(path)
-        loaded, entry_diags = load_entry(path, display, taxonomy)
+        loaded, entry_diags = load_entry(path, display, topics)
         catalog.diagnostics.extend(entry_diags)
         if path.stem in first_seen:
             catalog.diagnostics.append(
