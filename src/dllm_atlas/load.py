@@ -18,9 +18,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Set as AbstractSet
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
