@@ -10,7 +10,8 @@
 * arXiv links that are not canonical (``/pdf/``, ``/html/``, a version suffix) or name another id.
 
 Each rule is a small function taking the catalog and yielding diagnostics; add a rule by writing
-one and listing it in ``RULES``.
+one and listing it in ``RULES``. :func:`load_and_check` runs the load stage and these rules
+together, as every command that needs a valid catalog does.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic
-from .load import Catalog, LoadedEntry
+from .load import Catalog, LoadedEntry, load_catalog
 from .models import RELATION_TYPES
 
 # A paper announced on the 1st of a month may have been submitted up to this many days earlier.
@@ -177,3 +179,9 @@ RULES: tuple[Callable[[Catalog], Iterator[Diagnostic]], ...] = (
 def check_catalog(catalog: Catalog) -> list[Diagnostic]:
     """Run every cross-entry rule; the catalog's own load diagnostics are not repeated."""
     return [diag for rule in RULES for diag in rule(catalog)]
+
+
+def load_and_check(root: Path) -> tuple[Catalog, list[Diagnostic]]:
+    """Stages 1 and 2 together: the loaded catalog and every problem found, loading or checking."""
+    catalog = load_catalog(root)
+    return catalog, catalog.diagnostics + check_catalog(catalog)

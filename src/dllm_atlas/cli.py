@@ -43,14 +43,19 @@ def _err(message: str) -> None:
     print(f"dllm-atlas: {message}", file=sys.stderr)
 
 
-def _load_checked(root: Path) -> tuple[Catalog, list[diagnostics.Diagnostic]]:
+def _catalog_with_taxonomy(root: Path) -> Catalog | None:
+    """The loaded catalog, or None after reporting why its taxonomy cannot be used."""
     catalog = load_catalog(root)
-    return catalog, catalog.diagnostics + check.check_catalog(catalog)
+    if catalog.taxonomy is None:
+        taxonomy_problems = [d for d in catalog.diagnostics if d.file == catalog.taxonomy_path]
+        print(diagnostics.render(taxonomy_problems or catalog.diagnostics, "text"), file=sys.stderr)
+        return None
+    return catalog
 
 
 def _valid_index(root: Path) -> Index | None:
     """Load, check and index; on any error print the report and return None."""
-    catalog, diags = _load_checked(root)
+    catalog, diags = check.load_and_check(root)
     if diagnostics.has_errors(diags) or catalog.taxonomy is None:
         print(diagnostics.render(diags, "text"), file=sys.stderr)
         _err(f"the catalog has {sum(d.severity == 'error' for d in diags)} error(s); run 'dllm-atlas validate'")
@@ -59,7 +64,7 @@ def _valid_index(root: Path) -> Index | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    catalog, diags = _load_checked(args.catalog)
+    catalog, diags = check.load_and_check(args.catalog)
     errors = sum(d.severity == "error" for d in diags)
     if diags:
         print(diagnostics.render(diags, args.format))
@@ -122,9 +127,8 @@ def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.catalog)
-    if catalog.taxonomy is None:
-        print(diagnostics.render(catalog.diagnostics, "text"), file=sys.stderr)
+    catalog = _catalog_with_taxonomy(args.catalog)
+    if catalog is None:
         return 1
     try:
         with arxiv.ArxivClient(args.api_url) as client:
@@ -266,17 +270,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    taxonomy, tax_diags = load_taxonomy(args.catalog)
-    if taxonomy is None:
-        print(diagnostics.render(tax_diags, "text"), file=sys.stderr)
+    catalog = _catalog_with_taxonomy(args.catalog)
+    if catalog is None or catalog.taxonomy is None:
         return 1
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         _err(f"cannot read {args.file}: {exc}")
         return 1
-    result = importer.parse_markdown(text, importer.TopicGuesser(taxonomy))
-    catalog = load_catalog(args.catalog)
+    result = importer.parse_markdown(text, importer.TopicGuesser(catalog.taxonomy))
     fresh, known = importer.split_known(result.drafts, catalog.entries.values())
     for draft, existing in known:
         print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")

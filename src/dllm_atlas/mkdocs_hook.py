@@ -21,7 +21,6 @@ from mkdocs.exceptions import PluginError
 
 from dllm_atlas import check, diagnostics, render, site
 from dllm_atlas.index import build_index
-from dllm_atlas.load import load_catalog
 
 READY_ENV = "DLLM_ATLAS_PAGES_READY"
 
@@ -30,8 +29,7 @@ def on_pre_build(config: Any) -> None:
     if os.environ.get(READY_ENV) == "1":
         return
     project = Path(config.config_file_path).parent
-    catalog = load_catalog(Path(os.environ.get("DLLM_ATLAS_CATALOG") or project / "catalog"))
-    problems = catalog.diagnostics + check.check_catalog(catalog)
+    catalog, problems = check.load_and_check(Path(os.environ.get("DLLM_ATLAS_CATALOG") or project / "catalog"))
     if diagnostics.has_errors(problems):
         raise PluginError("the catalog is invalid:\n" + diagnostics.render(problems, "text"))
     settings = site.read_config(Path(config.config_file_path))
