@@ -76,3 +76,25 @@ def test_model_fields_are_typed():
 
 def test_title_must_be_one_line():
     assert any("single line" in m for _, m in errors(Paper, title="two\nlines"))
+
+
+def test_former_titles_and_unconfirmed_reasons_are_accepted():
+    paper = Paper.model_validate(
+        {**BASE, "former_titles": ["An Older Title"], "unconfirmed": {"authors": "no primary source lists them"}}
+    )
+    assert paper.former_titles == ["An Older Title"]
+    assert paper.unconfirmed == {"authors": "no primary source lists them"}
+
+
+def test_unconfirmed_names_only_empty_fields_of_the_entry():
+    assert any(
+        "'authors' has a value, so it is not unconfirmed" in m
+        for _, m in errors(Paper, authors=["A. Author"], unconfirmed={"authors": "not found"})
+    )
+    assert any(
+        "'parameters' is not a field that can be left unconfirmed" in m
+        for _, m in errors(Paper, unconfirmed={"parameters": "a paper has no parameters"})
+    )
+    assert any("'title' is not a field" in m for _, m in errors(Paper, unconfirmed={"title": "x"}))
+    model = Model.model_validate({**BASE, "kind": "model", "unconfirmed": {"context_length": "not stated"}})
+    assert model.unconfirmed == {"context_length": "not stated"}

@@ -161,3 +161,13 @@ def test_real_process_prints_no_traceback_on_hostile_input(catalog, tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "catalog/papers/bomb.yaml:1:4: YAML anchors are not allowed" in proc.stdout
     assert "catalog/papers/bytes.yaml:1:1: file is not valid UTF-8 (byte 0xff)" in proc.stdout
+
+
+def test_a_bad_unconfirmed_key_is_reported_at_that_key(catalog, cli):
+    catalog.write("papers/x.yaml", GOOD_PAPER.replace("added:", "unconfirmed:\n  authors: none found\nadded:"))
+    result = cli("validate")
+    assert result.code == 1
+    assert (
+        "catalog/papers/x.yaml:15:3: unconfirmed.authors: 'authors' has a value, so it is not unconfirmed: "
+        "remove it from unconfirmed or empty the field"
+    ) in result.out

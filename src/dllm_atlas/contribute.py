@@ -88,7 +88,7 @@ def field_docs(kind: str) -> list[dict[str, Any]]:
             continue
         annotation = repr(info.annotation)
         shape = "list" if annotation.startswith("list[") else (
-            "mapping" if name in ("links", "relations") else "scalar"
+            "mapping" if name in ("links", "relations") else ("dict" if annotation.startswith("dict[") else "scalar")
         )
         out.append({
             "name": name,

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic
-from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, Taxonomy
+from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, UNCONFIRMED_ERROR, Taxonomy
 from .safeyaml import Positions, YamlError, decode, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -113,6 +113,8 @@ def validation_diagnostics(
     out = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
+        if error["type"] == UNCONFIRMED_ERROR:
+            loc = ("unconfirmed", error["ctx"]["field"])
         anchor = loc[:-1] if error["type"] == "missing" else loc
         line, column = locate(positions, anchor)
         out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc)))

@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
@@ -96,6 +97,14 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)]
 
 
+# The error type of a bad ``unconfirmed`` key; its context names the key, so the loader can point at it.
+UNCONFIRMED_ERROR = "unconfirmed_field"
+# Fields whose absence is a schema error or meaningless, so no reason for leaving them empty applies.
+_NOT_UNCONFIRMABLE = frozenset(
+    {"kind", "title", "date", "date_precision", "topics", "added", "unconfirmed", "former_titles", "relations"}
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -141,7 +150,12 @@ RELATION_TYPES: tuple[str, ...] = tuple(Relations.model_fields)
 
 
 class _EntryBase(_Strict):
-    title: Text = Field(description="The full title, as published.")
+    title: Text = Field(description="The full title, as published (for arXiv papers, the current arXiv title).")
+    former_titles: list[Text] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Earlier titles of a renamed work, so search finds it under either name.",
+    )
     short_name: Annotated[str, StringConstraints(max_length=60)] | None = Field(
         None, description="The name people use, e.g. LLaDA.", json_schema_extra={"examples": ["LLaDA"]}
     )
@@ -170,6 +184,13 @@ class _EntryBase(_Strict):
     )
     relations: Relations = Field(default_factory=Relations, description="Typed links to other catalog entries, by id.")
     added: dt.date = Field(description="The date the entry entered the catalog.")
+    unconfirmed: dict[str, Annotated[Text, StringConstraints(max_length=200)]] = Field(
+        default_factory=dict,
+        description=(
+            "Fields left empty because no public source confirms them, each with the reason, e.g. "
+            "{context_length: 'not stated in the model card or the paper'}."
+        ),
+    )
 
     @field_validator("topics")
     @classmethod
@@ -177,6 +198,25 @@ class _EntryBase(_Strict):
         if len(set(topics)) != len(topics):
             raise ValueError("topics must not repeat")
         return topics
+
+    @model_validator(mode="after")
+    def _unconfirmed_fields_are_empty(self) -> "_EntryBase":
+        fields = type(self).model_fields
+        for name in self.unconfirmed:
+            if name not in fields or name in _NOT_UNCONFIRMABLE:
+                choices = ", ".join(sorted(set(fields) - _NOT_UNCONFIRMABLE))
+                raise PydanticCustomError(
+                    UNCONFIRMED_ERROR,
+                    "'{field}' is not a field that can be left unconfirmed; use one of {choices}",
+                    {"field": name, "choices": choices},
+                )
+            if getattr(self, name) not in (None, [], {}):
+                raise PydanticCustomError(
+                    UNCONFIRMED_ERROR,
+                    "'{field}' has a value, so it is not unconfirmed: remove it from unconfirmed or empty the field",
+                    {"field": name},
+                )
+        return self
 
     @model_validator(mode="after")
     def _month_precision_is_first_day(self) -> "_EntryBase":
@@ -220,9 +260,20 @@ class Model(_EntryBase):
     base_model: Annotated[Text, StringConstraints(max_length=120)] | None = Field(
         None, description="What it was initialised from: a catalog id, or an external name such as 'Qwen2.5-7B'."
     )
-    training: Literal["from-scratch", "ar-adapted"] | None = Field(
-        None, description="Trained from scratch, or adapted from an autoregressive model."
+    training: Literal["from-scratch", "ar-adapted", "dllm-finetuned"] | None = Field(
+        None,
+        description=(
+            "Trained from scratch, adapted from an autoregressive model, or post-trained from another "
+            "diffusion language model (named in base_model)."
+        ),
     )
+
+
+TRAINING_LABELS = {
+    "from-scratch": "from scratch",
+    "ar-adapted": "adapted from an autoregressive model",
+    "dllm-finetuned": "post-trained from a diffusion model",
+}
 
 
 class Framework(_EntryBase):

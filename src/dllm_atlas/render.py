@@ -13,6 +13,7 @@ Filters
     ``bibtex``  escape text for a braced BibTeX value; ``bibtex_url`` for the url field.
 Globals
     ``link_label(kind)``  the human label for a link kind (``code`` → ``Code``).
+    ``training_labels``   a model's ``training`` value → its words (``ar-adapted`` → ``adapted from …``).
 
 HTML, SVG and XML templates (``*.html.j2``, ``*.svg.j2``, ``*.xml.j2``) are autoescaped; Markdown templates are not,
 so they must use ``md`` on every piece of entry text.
@@ -25,6 +26,8 @@ import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .models import TRAINING_LABELS
 
 # One escaping that holds in both GitHub Markdown (README) and Python-Markdown (site): backslash
 # escapes for characters both accept, character references for those only one of them accepts
@@ -114,5 +117,5 @@ def environment(directory: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str, bibtex=bibtex, bibtex_url=bibtex_url)
-    env.globals.update(link_label=link_label)
+    env.globals.update(link_label=link_label, training_labels=TRAINING_LABELS)
     return env
