@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dllm_atlas import render, site
 from dllm_atlas.index import Index, build_index
-from dllm_atlas.load import Catalog, LoadedEntry, load_taxonomy
+from dllm_atlas.load import Catalog, LoadedEntry, LoadedExclusion, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,10 +41,10 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProce
     )
 
 
-def index_of(entries: dict[str, object]) -> Index:
+def index_of(entries: dict[str, object], exclusions: dict[str, LoadedExclusion] | None = None) -> Index:
     """An index over entries made directly (validation bypassed on purpose: defence in depth)."""
     taxonomy, _ = load_taxonomy(ROOT / "catalog")
-    catalog = Catalog(ROOT / "catalog", taxonomy, "taxonomy.yaml")
+    catalog = Catalog(ROOT / "catalog", taxonomy, "taxonomy.yaml", exclusions=exclusions or {})
     for entry_id, entry in entries.items():
         kind_dir = f"{entry.kind}s"  # type: ignore[attr-defined]
         catalog.entries[entry_id] = LoadedEntry(entry_id, Path(f"catalog/{kind_dir}/{entry_id}.yaml"), entry_id, entry, {})

@@ -133,3 +133,46 @@ def test_taxonomy_errors_are_located(catalog, cli):
     catalog.write("taxonomy.yaml", text.replace("slug: theory\n", "slug: scaling-laws\n", 1))
     out = validate_out(cli)
     assert "catalog/taxonomy.yaml:" in out and "slug 'scaling-laws' is used twice" in out
+
+
+EXCLUSIONS = """\
+# Out of scope, each with why.
+- arxiv: "2503.09573"
+  title: "Block Diffusion"
+  reason: image diffusion
+- arxiv: "2501.001"
+  title: "Malformed"
+  reason: not a language model
+- arxiv: "2502.00002"
+  title: "No reason given"
+- arxiv: "2503.09573"
+  title: "Block Diffusion, again"
+  reason: listed twice
+"""
+
+
+def test_exclusions_file_is_checked_item_by_item(catalog, cli):
+    catalog.write("exclusions.yaml", EXCLUSIONS)
+    out = validate_out(cli)
+    assert (
+        "catalog/exclusions.yaml:5:3: [1].arxiv: not an arXiv id: write it as a quoted string like "
+        "'2502.09992', without version"
+    ) in out
+    assert "catalog/exclusions.yaml:8:3: [2].reason: required field is missing" in out
+    assert "catalog/exclusions.yaml:10:3: [3].arxiv: arXiv 2503.09573 is already excluded on line 2" in out
+
+
+def test_an_entry_for_an_excluded_paper_fails_quoting_the_reason(catalog, cli):
+    catalog.write("exclusions.yaml", EXCLUSIONS.split("- arxiv: \"2501.001\"")[0])
+    catalog.write("papers/bd3lm.yaml", OTHER)
+    assert (
+        "catalog/papers/bd3lm.yaml:4:1: arxiv: arXiv 2503.09573 is excluded in catalog/exclusions.yaml:2 "
+        "(image diffusion): remove this entry, or the exclusion if the paper is in scope"
+    ) in validate_out(cli)
+    (catalog.root / "papers" / "bd3lm.yaml").unlink()
+    assert cli("validate").code == 0
+
+
+def test_exclusions_must_be_a_list(catalog, cli):
+    catalog.write("exclusions.yaml", "arxiv: '2503.09573'\n")
+    assert "catalog/exclusions.yaml:1:1: exclusions must be a list of {arxiv, title, reason} mappings" in validate_out(cli)

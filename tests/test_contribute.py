@@ -84,6 +84,15 @@ def test_add_refuses_an_id_already_in_the_catalog_with_its_path(catalog, cli, ar
     assert seen == []  # nothing asked of arXiv
 
 
+def test_add_skips_an_excluded_id_with_its_reason(catalog, cli, arxiv_server):
+    url, seen = arxiv_server
+    catalog.write("exclusions.yaml", '- {arxiv: "2503.09573", title: "Block Diffusion", reason: "not a language model"}\n')
+    result = cli("add", "2503.09573", "--api-url", url)
+    assert result.code == 1
+    assert "2503.09573 is excluded from the catalog (not a language model); see catalog/exclusions.yaml" in result.err
+    assert seen == [] and not (catalog.root / "papers" / "block-diffusion.yaml").exists()
+
+
 def test_add_reports_unknown_and_invalid_ids(catalog, cli, arxiv_server):
     url, _ = arxiv_server
     result = cli("add", "2599.00001", "--api-url", url)

@@ -126,6 +126,20 @@ def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch,
     assert (out / "papers" / "alpha.yaml").read_text() == marker
 
 
+def test_cli_skips_excluded_papers_and_says_why(tmp_path, monkeypatch, cli, catalog):
+    catalog.write("exclusions.yaml", '- {arxiv: "2501.00002", title: "Pictures", reason: "image diffusion"}\n')
+    source = tmp_path / "list.md"
+    source.write_text(
+        "## Decoding\n\n- **Pictures by Diffusion** [[arXiv](https://arxiv.org/abs/2501.00002v2)]\n"
+        "- **Words by Diffusion** [[arXiv](https://arxiv.org/abs/2501.00003)]\n",
+        encoding="utf-8",
+    )
+    result = cli("import-markdown", str(source), "--out", str(tmp_path / "drafts"))
+    assert "line 3: arXiv 2501.00002 is excluded (image diffusion): Pictures by Diffusion" in result.out
+    files = sorted(p.name for p in (tmp_path / "drafts").rglob("*.yaml"))
+    assert files == ["words-by-diffusion.yaml"]
+
+
 @pytest.mark.skipif(not SEED.is_file(), reason="the seed list lives in ../shared/sources beside the project")
 def test_seed_list_is_read_whole(guesser):
     result = parse_markdown(SEED.read_text(encoding="utf-8"), guesser)

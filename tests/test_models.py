@@ -98,3 +98,12 @@ def test_unconfirmed_names_only_empty_fields_of_the_entry():
     assert any("'title' is not a field" in m for _, m in errors(Paper, unconfirmed={"title": "x"}))
     model = Model.model_validate({**BASE, "kind": "model", "unconfirmed": {"context_length": "not stated"}})
     assert model.unconfirmed == {"context_length": "not stated"}
+
+
+def test_a_kind_of_link_can_be_unconfirmed_only_while_it_is_missing():
+    paper = Paper.model_validate({**BASE, "unconfirmed": {"code": "no official repository found"}})
+    assert paper.unconfirmed == {"code": "no official repository found"}
+    assert any(
+        "links.code has a value, so it is not unconfirmed" in m
+        for _, m in errors(Paper, links={"code": "https://github.com/a/b"}, unconfirmed={"code": "none"})
+    )

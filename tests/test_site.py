@@ -17,7 +17,8 @@ from dllm_atlas import render, site
 from dllm_atlas.cli import main
 from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
-from dllm_atlas.models import Paper
+from dllm_atlas.load import LoadedExclusion
+from dllm_atlas.models import Exclusion, Paper
 
 from .sitekit import ROOT, build_from_index, index_of, project_copy
 
@@ -153,7 +154,9 @@ def hostile_site(tmp_path_factory) -> Path:
         summary='Summary with <b>bold</b> and [link](javascript:alert(4)) and | pipes" onmouseover="alert(5)',
         relations=Paper.model_fields["relations"].default_factory(), added=dt.date(2026, 11, 26),
     )
-    return build_from_index(index_of({"evil": evil}), tmp_path_factory.mktemp("hostile"))
+    excluded = Exclusion.model_construct(arxiv="2501.00001", title=HOSTILE_TITLE, reason="<b>why</b> | [x](javascript:y)")
+    exclusions = {"2501.00001": LoadedExclusion(excluded, "catalog/exclusions.yaml", 1)}
+    return build_from_index(index_of({"evil": evil}, exclusions), tmp_path_factory.mktemp("hostile"))
 
 
 def test_hostile_text_is_literal_on_every_page(hostile_site):
@@ -171,6 +174,9 @@ def test_hostile_text_is_literal_on_every_page(hostile_site):
             assert not [t for t in tags if t[0] == "img"], page
     entry = (hostile_site / "entries" / "evil" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in entry
+    excluded = (hostile_site / "excluded" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;why&lt;/b&gt; &#124; [x](javascript:y)" in excluded
+    assert excluded.count("<tr>") == 2  # the header and one row: a "|" in the text split no cell
     assert "[click](javascript:alert(1))" in entry
     # JSON is data: the text is kept exactly, for consumers to escape for their own output.
     (record,) = json.loads((hostile_site / "catalog.json").read_text(encoding="utf-8"))["entries"]

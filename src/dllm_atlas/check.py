@@ -7,6 +7,7 @@
   (case, punctuation and a leading "Name:" prefix ignored);
 * an arXiv id whose year-month disagrees with the entry's date (a paper's date must fall in the
   id's month, or in the last days of the month before: arXiv numbers by announcement);
+* an entry for a paper that ``exclusions.yaml`` excludes (quoting the reason);
 * arXiv links that are not canonical (``/pdf/``, ``/html/``, a version suffix) or name another id.
 
 Each rule is a small function taking the catalog and yielding diagnostics; add a rule by writing
@@ -162,6 +163,17 @@ def check_arxiv(catalog: Catalog) -> Iterator[Diagnostic]:
                 yield _diag(item, ("links", name), "arxiv", f"the paper is on arXiv: set arxiv: '{canonical_id}'")
 
 
+def check_exclusions(catalog: Catalog) -> Iterator[Diagnostic]:
+    for item in catalog.entries.values():
+        excluded = catalog.exclusions.get(item.entry.arxiv or "")
+        if excluded is not None:
+            yield _diag(
+                item, ("arxiv",), "arxiv",
+                f"arXiv {item.entry.arxiv} is excluded in {excluded.display_path}:{excluded.line} "
+                f"({excluded.exclusion.reason}): remove this entry, or the exclusion if the paper is in scope",
+            )
+
+
 def check_dates(catalog: Catalog) -> Iterator[Diagnostic]:
     for item in catalog.entries.values():
         if item.entry.added < item.entry.date:
@@ -172,6 +184,7 @@ RULES: tuple[Callable[[Catalog], Iterator[Diagnostic]], ...] = (
     check_references,
     check_duplicates,
     check_arxiv,
+    check_exclusions,
     check_dates,
 )
 

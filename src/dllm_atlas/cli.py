@@ -140,11 +140,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         _err(f"not an arXiv id or arXiv URL: {text}")
     for arxiv_id, existing in report.present:
         _err(f"{arxiv_id} is already in the catalog: {existing}")
+    for arxiv_id, reason in report.excluded:
+        _err(f"{arxiv_id} is excluded from the catalog ({reason}); see {args.catalog / 'exclusions.yaml'}")
     for arxiv_id in report.unknown:
         _err(f"{arxiv_id}: arXiv has no such paper")
     for path in report.written:
         print(f"wrote {path}: write its topics and summary (marked TODO), then run 'dllm-atlas validate'")
-    return 1 if report.invalid or report.present or report.unknown else 0
+    return 1 if report.invalid or report.present or report.unknown or report.excluded else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -282,6 +284,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     fresh, known = importer.split_known(result.drafts, catalog.entries.values())
     for draft, existing in known:
         print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
+    fresh, excluded = importer.split_excluded(fresh, catalog.exclusions)
+    for draft, reason in excluded:
+        print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {draft.title}")
     template = render.environment().get_template("draft_entry.yaml.j2")
     importer.assign_ids(fresh, set(catalog.entries))
     written = 0

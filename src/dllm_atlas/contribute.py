@@ -4,7 +4,8 @@
 :mod:`dllm_atlas.arxiv`) for each id and writes one draft per paper to
 ``catalog/papers/<id>.yaml`` with title, authors, date, arXiv id and link filled in; topics and the
 summary are left marked ``TODO`` for the contributor, so the draft fails validation until they are
-written. Ids already in the catalog are refused with the existing entry's path.
+written. Ids already in the catalog are refused with the existing entry's path, and ids that
+``catalog/exclusions.yaml`` excludes are skipped with its reason.
 
 ``dllm-atlas new model --id my-model`` writes a blank entry of any kind whose comments are the
 field descriptions of the pydantic models, so the scaffold never drifts from the schema.
@@ -33,6 +34,7 @@ class AddReport:
     present: list[tuple[str, str]] = field(default_factory=list)  # (arxiv id, existing entry path)
     unknown: list[str] = field(default_factory=list)  # ids arXiv does not know
     invalid: list[str] = field(default_factory=list)  # inputs that are not arXiv ids
+    excluded: list[tuple[str, str]] = field(default_factory=list)  # (arxiv id, reason) from exclusions.yaml
 
 
 def _draft_for(record: Any, kind: str) -> importer.Draft:
@@ -62,6 +64,8 @@ def add_from_arxiv(
             continue
         if arxiv_id in existing:
             report.present.append((arxiv_id, existing[arxiv_id]))
+        elif arxiv_id in catalog.exclusions:
+            report.excluded.append((arxiv_id, catalog.exclusions[arxiv_id].exclusion.reason))
         elif arxiv_id not in ids:
             ids.append(arxiv_id)
     if report.invalid or not ids:

@@ -10,8 +10,9 @@ alone is not a date, and we never invent one), the links (classified as paper, c
 Face, blog, demo), the canonical arXiv id (from ``abs``/``pdf``/``html`` links, with or without
 version, or ``arXiv:ID`` text), and topics guessed from the section headings above it by matching the
 taxonomy's names and aliases. The same resource listed in several sections becomes one draft with
-every topic. Resources already in ``--catalog`` (same arXiv id or title) are skipped, as are existing
-files: drafts never overwrite.
+every topic. Resources already in ``--catalog`` (same arXiv id or title) are skipped, and so are
+papers that ``exclusions.yaml`` excludes (each named with its reason); existing files are never
+overwritten.
 
 Everything it could not parse is reported with its line number. Drafts are deliberately incomplete:
 summary, authors and anything not in the list are left for a curator, and a draft without topics or
@@ -25,7 +26,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from jinja2 import Template
@@ -370,6 +371,17 @@ def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft
         else:
             fresh.append(draft)
     return fresh, present
+
+
+def split_excluded(drafts: list[Draft], exclusions: Mapping[str, Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """Separate drafts whose arXiv id ``exclusions.yaml`` excludes (with the reason) from the rest."""
+    kept, excluded = [], []
+    for draft in drafts:
+        if draft.arxiv and draft.arxiv in exclusions:
+            excluded.append((draft, exclusions[draft.arxiv].exclusion.reason))
+        else:
+            kept.append(draft)
+    return kept, excluded
 
 
 def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "import-markdown") -> str:

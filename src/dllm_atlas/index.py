@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import Catalog, LoadedEntry
+from .load import Catalog, LoadedEntry, LoadedExclusion
 from .models import RELATION_TYPES, Area, Taxonomy
 
 INVERSE_NAMES = {"builds_on": "built on by", "extends": "extended by", "related": "related to"}
@@ -32,6 +32,8 @@ class Index:
     outgoing: dict[str, list[tuple[str, str]]]
     incoming: dict[str, list[tuple[str, str]]]
     lineages: list[list[LoadedEntry]] = field(default_factory=list)
+    # Papers judged out of scope (catalog/exclusions.yaml), by arXiv id.
+    exclusions: list[LoadedExclusion] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> list[LoadedEntry]:
         return [item for item in self.entries if item.entry.kind in kinds]
@@ -97,6 +99,7 @@ def build_index(catalog: Catalog) -> Index:
         outgoing=dict(outgoing),
         incoming=dict(incoming),
         lineages=_lineages(by_id),
+        exclusions=sorted(catalog.exclusions.values(), key=lambda x: x.exclusion.arxiv),
     )
 
 

@@ -6,6 +6,9 @@ Use :func:`load_catalog` with the catalog root (the folder holding ``taxonomy.ya
     catalog.entries["llada"].entry.title   # a validated pydantic model
     catalog.diagnostics                    # every problem found while loading, located
 
+``catalog/exclusions.yaml`` (optional) lists arXiv papers judged out of scope, each with a reason;
+they load into ``catalog.exclusions`` and the check stage refuses an entry for any of them.
+
 Layout rules enforced here: entries live in ``<kind-plural>/<id>.yaml``; the file stem is the id, a
 lowercase slug unique across the whole catalog; the ``kind`` field agrees with the folder; symbolic
 links are refused so no file outside the catalog is read. Schema errors from pydantic, and topics
@@ -26,10 +29,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic
-from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, UNCONFIRMED_ERROR, Taxonomy
+from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, UNCONFIRMED_ERROR, Exclusion, Taxonomy
 from .safeyaml import Positions, YamlError, decode, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
+EXCLUSIONS_FILE = "exclusions.yaml"
 _SLUG = re.compile(SLUG_PATTERN)
 _KIND_OF_DIR = {directory: kind for kind, directory in KIND_DIRS.items()}
 
@@ -48,6 +52,15 @@ class LoadedEntry:
         return locate(self.positions, tuple(path))
 
 
+@dataclass(frozen=True)
+class LoadedExclusion:
+    """An exclusion with the line it is written on."""
+
+    exclusion: Exclusion
+    display_path: str
+    line: int
+
+
 @dataclass
 class Catalog:
     root: Path
@@ -57,6 +70,8 @@ class Catalog:
     # Ids whose files exist but did not load: references to them are not reported a second time.
     failed_ids: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Excluded arXiv ids (catalog/exclusions.yaml), each with its reason and line.
+    exclusions: dict[str, LoadedExclusion] = field(default_factory=dict)
 
 
 def _display(path: Path) -> str:
@@ -107,17 +122,20 @@ def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]
 
 
 def validation_diagnostics(
-    exc: ValidationError, model: type[BaseModel], positions: Positions, display: str
+    exc: ValidationError, model: type[BaseModel], positions: Positions, display: str, prefix: tuple[int, ...] = ()
 ) -> list[Diagnostic]:
-    """Turn a pydantic error into one located diagnostic per problem."""
+    """Turn a pydantic error into one located diagnostic per problem.
+
+    ``prefix`` is where the validated object sits in the file (``(3,)`` for a list's fourth item).
+    """
     out = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        loc = prefix + tuple(error["loc"])
         if error["type"] == UNCONFIRMED_ERROR:
             loc = ("unconfirmed", error["ctx"]["field"])
         anchor = loc[:-1] if error["type"] == "missing" else loc
         line, column = locate(positions, anchor)
-        out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc)))
+        out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc[len(prefix):])))
     return out
 
 
@@ -162,6 +180,39 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
     return (taxonomy if not diags else None), diags
 
 
+def load_exclusions(root: Path) -> tuple[dict[str, LoadedExclusion], list[Diagnostic]]:
+    """Read ``exclusions.yaml`` if present: a list of ``{arxiv, title, reason}`` mappings."""
+    path = root / EXCLUSIONS_FILE
+    if not path.exists() and not path.is_symlink():
+        return {}, []
+    display = _display(path)
+    result = read_yaml(path, display)
+    if isinstance(result, Diagnostic):
+        return {}, [result]
+    data, positions = result
+    if data is None:
+        return {}, []
+    if not isinstance(data, list):
+        return {}, [Diagnostic(display, 1, 1, "", "exclusions must be a list of {arxiv, title, reason} mappings")]
+    found: dict[str, LoadedExclusion] = {}
+    diags: list[Diagnostic] = []
+    for index, item in enumerate(data):
+        line, _ = locate(positions, (index,))
+        try:
+            exclusion = Exclusion.model_validate(item)
+        except ValidationError as exc:
+            diags.extend(validation_diagnostics(exc, Exclusion, positions, display, (index,)))
+            continue
+        if exclusion.arxiv in found:
+            first = found[exclusion.arxiv]
+            where = locate(positions, (index, "arxiv"))
+            diags.append(Diagnostic(display, *where, f"[{index}].arxiv",
+                                    f"arXiv {exclusion.arxiv} is already excluded on line {first.line}"))
+            continue
+        found[exclusion.arxiv] = LoadedExclusion(exclusion, display, line)
+    return found, diags
+
+
 def load_entry(
     path: Path, display: str, topics: AbstractSet[str] | None = None
 ) -> tuple[LoadedEntry | None, list[Diagnostic]]:
@@ -204,7 +255,7 @@ def _entry_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
     files: list[Path] = []
     diags: list[Diagnostic] = []
     for child in sorted(root.iterdir()):
-        if child.name.startswith(".") or child.name == TAXONOMY_FILE:
+        if child.name.startswith(".") or child.name in (TAXONOMY_FILE, EXCLUSIONS_FILE):
             continue
         if child.is_symlink():
             diags.append(Diagnostic(_display(child), 1, 1, "", "symbolic links are not allowed in the catalog"))
@@ -233,6 +284,8 @@ def load_catalog(root: Path) -> Catalog:
         ])
     taxonomy, diags = load_taxonomy(root)
     catalog = Catalog(root, taxonomy, _display(root / TAXONOMY_FILE), diagnostics=diags)
+    catalog.exclusions, exclusion_diags = load_exclusions(root)
+    catalog.diagnostics.extend(exclusion_diags)
     files, file_diags = _entry_files(root)
     catalog.diagnostics.extend(file_diags)
     topics = frozenset(taxonomy.topics()) if taxonomy is not None else None

@@ -101,7 +101,7 @@ ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)]
 UNCONFIRMED_ERROR = "unconfirmed_field"
 # Fields whose absence is a schema error or meaningless, so no reason for leaving them empty applies.
 _NOT_UNCONFIRMABLE = frozenset(
-    {"kind", "title", "date", "date_precision", "topics", "added", "unconfirmed", "former_titles", "relations"}
+    {"kind", "title", "date", "date_precision", "topics", "added", "unconfirmed", "former_titles", "relations", "links"}
 )
 
 
@@ -188,7 +188,8 @@ class _EntryBase(_Strict):
         default_factory=dict,
         description=(
             "Fields left empty because no public source confirms them, each with the reason, e.g. "
-            "{context_length: 'not stated in the model card or the paper'}."
+            "{context_length: 'not stated in the model card or the paper'}; a kind of link (code, "
+            "huggingface, …) may be named too."
         ),
     )
 
@@ -203,8 +204,16 @@ class _EntryBase(_Strict):
     def _unconfirmed_fields_are_empty(self) -> "_EntryBase":
         fields = type(self).model_fields
         for name in self.unconfirmed:
+            if name in Links.model_fields:  # one kind of link, such as code
+                if getattr(self.links, name) is not None:
+                    raise PydanticCustomError(
+                        UNCONFIRMED_ERROR,
+                        "links.{field} has a value, so it is not unconfirmed: remove it from unconfirmed or the link",
+                        {"field": name},
+                    )
+                continue
             if name not in fields or name in _NOT_UNCONFIRMABLE:
-                choices = ", ".join(sorted(set(fields) - _NOT_UNCONFIRMABLE))
+                choices = ", ".join(sorted((set(fields) - _NOT_UNCONFIRMABLE) | set(Links.model_fields)))
                 raise PydanticCustomError(
                     UNCONFIRMED_ERROR,
                     "'{field}' is not a field that can be left unconfirmed; use one of {choices}",
@@ -323,6 +332,16 @@ ENTRY_CLASSES: dict[str, type[_EntryBase]] = {
     "article": Article,
 }
 KIND_DIRS: dict[str, str] = {kind: f"{kind}s" for kind in ENTRY_CLASSES}
+
+
+class Exclusion(_Strict):
+    """One item of ``catalog/exclusions.yaml``: an arXiv paper judged out of scope, and why."""
+
+    arxiv: ArxivId = Field(description="The excluded paper's arXiv id, quoted, without version.")
+    title: Text = Field(description="Its title, so a reader of the file knows what was excluded.")
+    reason: Annotated[Text, StringConstraints(max_length=120)] = Field(
+        description="One short phrase: 'image diffusion', 'autoregressive LLM only', 'withdrawn'."
+    )
 
 
 class Topic(_Strict):

@@ -9,6 +9,7 @@
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
 ``models.md`` …             models and frameworks tables, timeline, lineages
+``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``catalog.json``            the JSON export, each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
 ``feed.xml``                Atom feed of the newest additions
@@ -37,7 +38,7 @@ from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
 
 GENERATED_FILES = (
-    "index.md", "explorer.md", "models.md", "frameworks.md", "timeline.md", "lineages.md",
+    "index.md", "explorer.md", "models.md", "frameworks.md", "timeline.md", "lineages.md", "excluded.md",
     "catalog.json", "catalog.bib", "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
@@ -204,6 +205,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
     page("lineages.md", "lineages.md.j2")
+    page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
         page(f"areas/{area.slug}.md", "area.md.j2", area=area)
