@@ -15,9 +15,10 @@ hosts to the checker) and answers by path:
 ``/limit/N/…``           429 with ``Retry-After: N`` on the first request, then 200
 ``/limitnohdr/…``        429 without Retry-After on the first two requests, then 200
 ``/storm/…``             429 always (with ``Retry-After: 0``)
-``/hang/…``              never answers (closes after ``hang_seconds``)
+``/hang/…``              never answers, until the client hangs up (or ``hang_seconds`` pass)
 ``/reset/…``             closes the connection without answering
-``/slowbody/…``          200 with headers at once, then a body that trickles for seconds
+``/slowbody/…``          HEAD 405; GET 200 with headers at once, then a body that trickles until the client hangs up
+                         (at most 60 s); ``body_abandoned`` is set when a client hangs up mid-body
 =======================  ==================================================================
 
 Every response may be delayed by a latency drawn from ``latency`` (seconds, min/max). The server
@@ -125,18 +126,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.connection.close()
+        elif kind == "slowbody" and head:
+            self._send(405)  # so the checker has to GET, and meet the body
         elif kind == "slowbody":
             self.send_response(200)
-            self.send_header("Content-Length", "1000000")
+            self.send_header("Content-Length", "100000000")
             self.end_headers()
-            if not head:
-                for _ in range(20):
-                    try:
-                        self.wfile.write(b"x" * 10)
-                        self.wfile.flush()
-                    except OSError:
-                        return
-                    time.sleep(0.25)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    self.wfile.write(b"x" * 10)
+                    self.wfile.flush()
+                except OSError:
+                    owner.body_abandoned.set()
+                    return
+                time.sleep(0.05)
             self.close_connection = True
         else:
             self._send(404)
@@ -149,19 +153,21 @@ class FaultServer:
         owner: "FaultServer"
 
     def __init__(self, address: str = "127.0.0.2", latency: tuple[float, float] = (0.0, 0.0),
-                 hang_seconds: float = 3.0) -> None:
+                 hang_seconds: float = 60.0) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
         self.hits: Counter[str] = Counter()
         self.methods: list[tuple[float, str, str]] = []
+        self.body_abandoned = threading.Event()
         self.latency = latency
         self.hang_seconds = hang_seconds
         self.server = self._Server((address, 0), _Handler)
         self.server.owner = self
         self.address = address
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the loop to notice, and 0.5 s a server adds up.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def base(self) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 
 import pytest
 
-from dllm_atlas.links import Options, LinkChecker, Where, collect_urls, parse_duration, run
+from dllm_atlas.links import LinkChecker, Options, Where, collect_urls, parse_duration, run
+from dllm_atlas.links.polite import HostGate, MonotonicClock
 
 from .conftest import GOOD_PAPER
 from .linkserver import FaultServer
@@ -17,16 +17,32 @@ from .linkserver import FaultServer
 FAST = dict(allow_private=True, timeout=0.5, backoff=0.05, host_interval=0.0, retries=2)
 
 
-def check(urls, resolve=None, **options):
+class FakeClock:
+    """Virtual time: ``sleep`` records the wait and moves the clock on at once."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.t += seconds
+        await asyncio.sleep(0)
+
+
+def check(urls, resolve=None, clock=None, **options):
     opts = Options(**{**FAST, **options})
     kwargs = {"resolve": resolve} if resolve else {}
-    results = asyncio.run(LinkChecker(opts, **kwargs).check_all(urls))
+    results = asyncio.run(LinkChecker(opts, clock=clock or FakeClock(), **kwargs).check_all(urls))
     return {r.url: r for r in results}
 
 
 @pytest.fixture
 def server():
-    with FaultServer("127.0.0.2", hang_seconds=2.0) as srv:
+    with FaultServer("127.0.0.2") as srv:
         yield srv
 
 
@@ -61,27 +77,37 @@ def test_redirect_loop_is_an_error_not_a_hang(server):
 
 
 def test_server_errors_are_retried_with_backoff(server):
-    (result,) = check([f"{server.base}/flaky/1"]).values()
+    clock = FakeClock()
+    (result,) = check([f"{server.base}/flaky/1"], clock=clock, backoff=0.5).values()
     assert result.klass == "ok"
     assert server.hits["/flaky/1"] == 3
+    assert clock.sleeps == [0.5]  # HEAD and GET fail, one backoff, then HEAD succeeds
 
 
 def test_persistent_server_errors_end_as_error(server):
-    (result,) = check([f"{server.base}/flaky/2"], retries=0).values()
+    clock = FakeClock()
+    (result,) = check([f"{server.base}/flaky/2"], retries=0, clock=clock).values()
     assert (result.klass, result.status, result.error) == ("error", 500, "HTTP 500")
 
 
 def test_retry_after_is_honoured(server):
-    url = f"{server.base}/limit/1/a"
-    (result,) = check([url]).values()
+    clock = FakeClock()
+    (result,) = check([f"{server.base}/limit/7/a"], clock=clock).values()
     assert result.klass == "ok"
-    times = [t for t, _, p in server.methods if p == "/limit/1/a"]
-    assert len(times) == 2 and times[1] - times[0] >= 0.95
+    assert server.hits["/limit/7/a"] == 2
+    assert clock.sleeps == [7.0]  # the host paused for exactly what Retry-After asked
+
+
+def test_retry_after_is_capped(server):
+    clock = FakeClock()
+    (result,) = check([f"{server.base}/limit/3600/a"], clock=clock, max_retry_after=30.0).values()
+    assert result.klass == "ok" and clock.sleeps == [30.0]
 
 
 def test_429_without_retry_after_backs_off_then_succeeds(server):
-    (result,) = check([f"{server.base}/limitnohdr/1"]).values()
-    assert result.klass == "ok"
+    clock = FakeClock()
+    (result,) = check([f"{server.base}/limitnohdr/1"], clock=clock, backoff=0.5).values()
+    assert result.klass == "ok" and clock.sleeps == [0.5, 1.0]
     assert server.hits["/limitnohdr/1"] == 3
     assert all(m == "HEAD" for _, m, p in server.methods if p == "/limitnohdr/1")  # no GET after a 429
 
@@ -104,22 +130,60 @@ def test_connection_reset_is_an_error(server):
 
 
 def test_a_slow_body_is_never_read(server):
-    started = time.monotonic()
-    (result,) = check([f"{server.base}/slowbody/1"], timeout=10).values()
-    assert result.klass == "ok"
-    assert time.monotonic() - started < 4  # the body takes 5 s to trickle in
+    # The body never ends: a checker that read it would wait for the server's 60 s cap.
+    (result,) = check([f"{server.base}/slowbody/1"], timeout=120).values()
+    assert result.klass == "ok" and result.status == 200
+    assert server.body_abandoned.wait(30)  # the client hung up mid-body (the server notices on its next write)
 
 
-def test_per_host_bound_and_spacing_are_kept():
+def test_per_host_bound_is_kept():
     with FaultServer("127.0.0.3", latency=(0.05, 0.1)) as srv:
         urls = [f"{srv.base}/ok/{n}" for n in range(40)]
         results = check(urls, host_concurrency=3, max_concurrency=50)
         assert all(r.klass == "ok" for r in results.values())
         assert srv.max_in_flight == 3
+
+
+class FrozenClock(FakeClock):
+    """Time stands still: every waiter asks at the same instant."""
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        await asyncio.sleep(0)
+
+
+def test_host_gate_spaces_starts_of_simultaneous_requests():
+    clock = FrozenClock()
+
+    async def six_at_once() -> None:
+        gate = HostGate(concurrency=8, interval=0.2, clock=clock)
+        await asyncio.gather(*(gate.turn() for _ in range(6)))
+
+    asyncio.run(six_at_once())
+    assert clock.sleeps == [0.2, 0.4, 0.6, 0.8, 1.0]  # the first starts at once
+
+
+def test_host_gate_pause_holds_every_later_request():
+    clock = FakeClock()
+
+    async def paused() -> None:
+        gate = HostGate(concurrency=8, interval=0.0, clock=clock)
+        gate.pause(5.0)
+        gate.pause(2.0)  # a shorter pause never shortens a longer one
+        await gate.turn()
+        await gate.turn()  # the pause is over by then
+
+    asyncio.run(paused())
+    assert clock.sleeps == [5.0]
+
+
+def test_spacing_holds_end_to_end():
+    # Loose on purpose: on a busy machine requests arrive late, never early, so the span of six
+    # starts 0.2 s apart is at least half its scheduled 1.0 s (it is about 0 without spacing).
     with FaultServer("127.0.0.4") as srv:
-        check([f"{srv.base}/ok/{n}" for n in range(6)], host_concurrency=6, host_interval=0.2)
+        check([f"{srv.base}/ok/{n}" for n in range(6)], host_concurrency=6, host_interval=0.2, clock=MonotonicClock())
         starts = sorted(t for t, _, _ in srv.methods)
-        assert all(b - a >= 0.19 for a, b in zip(starts, starts[1:])), starts
+        assert len(starts) == 6 and starts[-1] - starts[0] >= 0.5, starts
 
 
 def test_hosts_are_checked_in_parallel_each_with_its_bound():
@@ -225,7 +289,7 @@ def test_cli_exits_0_when_nothing_is_broken(catalog, cli, server, monkeypatch):
     import dllm_atlas.links as links_module
 
     monkeypatch.setattr(links_module, "collect_urls", lambda entries: {
-        f"{server.base}/forbidden/x": [Where("catalog/papers/mdlm.yaml", "links.code", 9)]
+        f"{server.base}/forbidden/x": [Where("catalog/papers/mdlm.yaml", "links.code", 9, 3)]
     })
     result = cli("check-links", "--allow-private")
     assert result.code == 0
@@ -236,7 +300,7 @@ def test_collect_urls_maps_each_url_to_its_places(catalog):
     from dllm_atlas.load import load_catalog
 
     urls = collect_urls(load_catalog(catalog.root).entries.values())
-    assert urls["https://github.com/kuleshov-group/mdlm"] == [Where("catalog/papers/mdlm.yaml", "links.code", 9)]
+    assert urls["https://github.com/kuleshov-group/mdlm"] == [Where("catalog/papers/mdlm.yaml", "links.code", 9, 3)]
     assert len(urls["https://arxiv.org/abs/2406.07524"]) == 1
 
 
@@ -261,3 +325,27 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one():
     for n in range(4):
         bar(Result(f"u{n}", "ok"))
     assert tty.getvalue().count("\r") == 4 and tty.getvalue().endswith("] 4/4\n")
+
+
+def test_a_certificate_no_trusted_root_signed_is_a_tls_error(tmp_path):
+    import http.server
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()  # a private CA: certifi's roots do not include it
+    cert = ca.issue_cert("127.0.0.7")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.7", 0), http.server.BaseHTTPRequestHandler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        (result,) = check([f"https://127.0.0.7:{httpd.server_address[1]}/x"]).values()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.klass == "error" and result.error.startswith("TLS: "), result
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error

@@ -29,6 +29,7 @@ from typing import Callable, Iterable
 import httpx
 
 from . import __version__
+from .retry import retry_after_seconds
 
 API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"
@@ -217,16 +218,7 @@ class ArxivClient:
                 "check the network, or point --api-url at a mirror"
             ) from None
         if response.status_code == 429 or response.status_code >= 500:
-            raise _Retry(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
+            raise _Retry(f"HTTP {response.status_code}", retry_after_seconds(response.headers.get("Retry-After")))
         if response.status_code != 200:
             raise ArxivError(f"arXiv API at {self.api_url} answered HTTP {response.status_code}")
         return parse_feed(response.text)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

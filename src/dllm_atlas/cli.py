@@ -32,6 +32,7 @@ from typing import Sequence
 
 from . import arxiv, check, contribute, diagnostics, export, importer, links, readme, render, schema, site
 from .fsutil import write_atomic
+from .links import report as link_report
 from .index import Index, build_index
 from .load import Catalog, load_catalog, load_taxonomy
 from .models import ENTRY_CLASSES
@@ -165,14 +166,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-LINK_SECTIONS = (
-    ("broken", "Broken", "Gone (404, 410) or on a host that no longer exists: fix or remove these."),
-    ("redirected", "Moved", "They still work, but the catalog should carry the new address."),
-    ("blocked", "Blocked", "The server refused us (401, 403, persistent 429). Not a verdict of death: check by hand."),
-    ("error", "Errors", "Timeouts, TLS failures, resets, redirect loops and other statuses: usually transient."),
-)
-
-
 def cmd_check_links(args: argparse.Namespace) -> int:
     index = _valid_index(args.catalog)
     if index is None:
@@ -189,17 +182,14 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     urls = links.collect_urls(index.entries)
     results = links.run(urls, options, args.cache, max_age, progress_stream=sys.stderr)
     if args.format == "json":
-        print(json.dumps(links.report_records(results, urls), indent=2, ensure_ascii=False))
+        print(json.dumps(link_report.records(results, urls), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
-        print(render.environment().get_template("link_report.md.j2").render(
-            total=len(results), cached=sum(r.cached for r in results), counts=links.summary_counts(results),
-            sections=LINK_SECTIONS, results=results, places=urls,
-        ).rstrip())
+        print(link_report.markdown(results, urls, render.environment()))
     else:
-        for line in links.text_lines(results, urls):
+        for line in link_report.text_lines(results, urls):
             print(line)
-    links.print_summary(results)
-    return links.exit_code(results)
+    print(link_report.summary_line(results), file=sys.stderr)
+    return link_report.exit_code(results)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
