@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from dllm_atlas.arxiv import MIN_INTERVAL, USER_AGENT, ArxivClient, ArxivError, canonical_id, parse_feed
+from dllm_atlas.arxiv import MIN_INTERVAL, USER_AGENT, ArxivClient, ArxivError, parse_feed
 
 
 def entry(arxiv_id: str, title: str = "A Title", authors=("Ada One", "Bo Two"), published="2025-02-14T18:00:00Z") -> str:
@@ -70,31 +70,6 @@ def make_client(handler, clock: FakeClock | None = None, **kwargs) -> tuple[Arxi
 
 def ids_of(request: httpx.Request) -> list[str]:
     return parse_qs(urlsplit(str(request.url)).query)["id_list"][0].split(",")
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("2502.09992", "2502.09992"),
-        ("arxiv:2502.09992", "2502.09992"),
-        ("arXiv:2502.09992v3", "2502.09992"),
-        ("https://arxiv.org/abs/2502.09992", "2502.09992"),
-        ("https://arxiv.org/abs/2502.09992v2", "2502.09992"),
-        ("http://arxiv.org/pdf/2502.09992v1.pdf", "2502.09992"),
-        ("https://www.arxiv.org/pdf/2502.09992", "2502.09992"),
-        ("https://arxiv.org/html/2511.08923v1", "2511.08923"),
-        ("https://arxiv.org/abs/cs/0112017", "cs/0112017"),
-        ("  2406.07524 ", "2406.07524"),
-    ],
-)
-def test_canonical_id_accepts_every_usual_form(text, expected):
-    assert canonical_id(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "2502.999", "https://example.org/abs/2502.09992", "llada", "javascript:alert(1)"])
-def test_canonical_id_refuses_what_is_not_an_arxiv_id(text):
-    with pytest.raises(ValueError, match="not an arXiv id"):
-        canonical_id(text)
 
 
 def test_parse_feed_reads_the_fields_we_need():

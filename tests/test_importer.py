@@ -107,6 +107,20 @@ def test_link_titles_in_numbered_items(guesser):
     assert iota.links["code"] == "https://github.com/i/iota"
 
 
+def test_arxiv_links_in_every_form_give_the_canonical_id(guesser):
+    text = (
+        "## Theory\n"
+        "- **Old Style Paper on Diffusion** [[arXiv](https://arxiv.org/abs/math/0601001v2)]\n"
+        "- **Export Mirror Paper on Diffusion** [[pdf](http://export.arxiv.org/pdf/2501.01234v3.pdf)]\n"
+        "- **Www Paper on Diffusion** [[html](https://www.arxiv.org/html/2501.05678v1)]\n"
+    )
+    drafts = by_title(parse_markdown(text, guesser))
+    assert drafts["Old Style Paper on Diffusion"].arxiv == "math/0601001"
+    assert drafts["Old Style Paper on Diffusion"].links["paper"] == "https://arxiv.org/abs/math/0601001"
+    assert drafts["Export Mirror Paper on Diffusion"].arxiv == "2501.01234"
+    assert drafts["Www Paper on Diffusion"].links["paper"] == "https://arxiv.org/abs/2501.05678"
+
+
 def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(tmp_path)
     source = tmp_path / "list.md"

@@ -4,7 +4,7 @@ Used by ``dllm-atlas add``. What it promises:
 
 * **Ids in any usual form** — ``arxiv:2502.09992``, ``2502.09992v3``, ``https://arxiv.org/abs/…``,
   ``…/pdf/…``, ``…/html/…`` and old-style ``cs/0112017`` — are reduced to the canonical id
-  (:func:`canonical_id`).
+  (:func:`dllm_atlas.arxivid.canonical_id`).
 * **Batched**: one ``id_list`` query per :data:`BATCH_SIZE` ids, always with ``max_results`` set
   (the API's default of 10 silently drops the rest).
 * **Rate limited**: at most one request every :data:`MIN_INTERVAL` seconds, one at a time, with a
@@ -20,7 +20,6 @@ The clock and the sleep are injectable, so tests check the spacing without waiti
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -29,7 +28,10 @@ from typing import Callable, Iterable
 import httpx
 
 from . import __version__
+from .arxivid import canonical_id, find_in_url
 from .retry import retry_after_seconds
+
+__all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "canonical_id", "parse_feed"]
 
 API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"
@@ -42,12 +44,6 @@ TIMEOUT = 30.0
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-_NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
-_ID_IN_TEXT = re.compile(
-    rf"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)?({_NEW_ID}|{_OLD_ID})(?:v\d+)?(?:\.pdf)?/?$",
-    re.I,
-)
 
 
 class ArxivError(Exception):
@@ -73,15 +69,6 @@ class ArxivRecord:
     journal_ref: str | None = None
     doi: str | None = None
     links: dict[str, str] = field(default_factory=dict)
-
-
-def canonical_id(text: str) -> str:
-    """The canonical arXiv id in ``text``; ValueError if there is none."""
-    match = _ID_IN_TEXT.match(text.strip())
-    if not match:
-        raise ValueError(f"not an arXiv id or arXiv URL: {text!r}")
-    found = match.group(1)
-    return found if re.fullmatch(_NEW_ID, found) else found[0].lower() + found[1:]
 
 
 def _text(element: ET.Element | None) -> str:
@@ -115,9 +102,9 @@ def parse_feed(xml_text: str) -> list[ArxivRecord]:
         raw_id = _text(entry.find(f"{_ATOM}id"))
         if title == "Error":
             raise _Retry(f"arXiv answered with an error: {_text(entry.find(f'{_ATOM}summary')) or raw_id}")
-        id_match = re.search(rf"/abs/({_NEW_ID}|{_OLD_ID})(?:v\d+)?$", raw_id)
+        record_id = find_in_url(raw_id)
         published = _date(_text(entry.find(f"{_ATOM}published")))
-        if not id_match or not title or published is None:
+        if not record_id or not title or published is None:
             continue
         links = {
             (link.get("title") or link.get("rel") or ""): link.get("href", "")
@@ -126,7 +113,7 @@ def parse_feed(xml_text: str) -> list[ArxivRecord]:
         category = entry.find(f"{_ARXIV}primary_category")
         records.append(
             ArxivRecord(
-                id=id_match.group(1),
+                id=record_id,
                 title=title,
                 authors=[_text(a.find(f"{_ATOM}name")) for a in entry.findall(f"{_ATOM}author")],
                 published=published,

@@ -25,15 +25,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
+from . import arxivid
 from .diagnostics import Diagnostic
 from .load import Catalog, LoadedEntry, load_catalog
 from .models import RELATION_TYPES
 
 # A paper announced on the 1st of a month may have been submitted up to this many days earlier.
 ARXIV_EARLY_DAYS = 7
-_ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(abs|pdf|html)/([^?#]+?)/?$")
-_ARXIV_NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
-_VERSION = re.compile(r"v\d+$")
 
 
 def _diag(item: LoadedEntry, path: tuple[str | int, ...], field: str, message: str) -> Diagnostic:
@@ -80,9 +78,9 @@ def normalise_url(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/")
-    match = _ARXIV_URL.match(url)
-    if match:
-        return f"arxiv:{_VERSION.sub('', match.group(2).removesuffix('.pdf'))}"
+    arxiv_url = arxivid.parse_url(url)
+    if arxiv_url is not None:
+        return f"arxiv:{arxiv_url.id}"
     return f"{host}{path}{'?' + parts.query if parts.query else ''}"
 
 
@@ -120,20 +118,12 @@ def check_duplicates(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _first_claims(catalog, titles, "title (near-duplicate)")
 
 
-def arxiv_month(arxiv_id: str) -> tuple[int, int] | None:
-    match = _ARXIV_NEW_ID.match(arxiv_id)
-    if not match:
-        return None
-    year, month = 2000 + int(match.group(1)), int(match.group(2))
-    return (year, month) if 1 <= month <= 12 else None
-
-
 def check_arxiv(catalog: Catalog) -> Iterator[Diagnostic]:
     for item in catalog.entries.values():
         entry = item.entry
         if entry.arxiv:
-            ym = arxiv_month(entry.arxiv)
-            if ym is None and _ARXIV_NEW_ID.match(entry.arxiv):
+            ym = arxivid.month_of(entry.arxiv)
+            if ym is None and arxivid.is_new_style(entry.arxiv):
                 yield _diag(item, ("arxiv",), "arxiv", f"arXiv id '{entry.arxiv}' has no valid month")
             elif ym is not None:
                 first = dt.date(ym[0], ym[1], 1)
@@ -147,12 +137,10 @@ def check_arxiv(catalog: Catalog) -> Iterator[Diagnostic]:
                         f"(submitted {ym[0]}-{ym[1]:02d})",
                     )
         for name, url in entry.links.items_present():
-            match = _ARXIV_URL.match(url)
-            if not match:
+            arxiv_url = arxivid.parse_url(url)
+            if arxiv_url is None:
                 continue
-            raw = match.group(2).removesuffix(".pdf")
-            canonical_id = _VERSION.sub("", raw)
-            canonical = f"https://arxiv.org/abs/{canonical_id}"
+            canonical_id, canonical = arxiv_url.id, arxiv_url.canonical
             if url != canonical:
                 yield _diag(item, ("links", name), f"links.{name}", f"write arXiv links as {canonical}")
             if entry.arxiv and canonical_id != entry.arxiv:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Template
 
+from . import arxivid
 from .check import normalise_title, normalise_url
 from .models import KIND_DIRS, Taxonomy
 from .render import LINK_LABELS
@@ -44,8 +45,6 @@ _HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
-_ARXIV_TEXT = re.compile(r"arxiv[:\s]\s*(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _MONTHS = {m.lower(): i for i, m in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"], 1)}
@@ -169,11 +168,10 @@ def _classify(label: str, url: str) -> str | None:
 
 def _canonical_arxiv(text: str, links: list[tuple[str, str]]) -> str | None:
     for _, url in links:
-        m = _ARXIV_URL.search(url)
-        if m:
-            return m.group(1)
-    m = _ARXIV_TEXT.search(text)
-    return m.group(1) if m else None
+        found = arxivid.find_in_url(url)
+        if found:
+            return found
+    return arxivid.find_in_text(text)
 
 
 def _choose_title(body: str, cells: list[str] | None, links: list[tuple[str, str]]) -> str | None:
@@ -296,8 +294,9 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
         draft.arxiv = _canonical_arxiv(body, links)
         for label, url in links:
             kind = _classify(label, url)
-            if kind == "paper" and _ARXIV_URL.search(url):
-                url = f"https://arxiv.org/abs/{_ARXIV_URL.search(url).group(1)}"  # type: ignore[union-attr]
+            arxiv_id = arxivid.find_in_url(url) if kind == "paper" else None
+            if arxiv_id:
+                url = arxivid.abs_url(arxiv_id)
             if kind is None:
                 draft.notes.append(f"unclassified link {url}")
             elif kind not in draft.links:

@@ -33,8 +33,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .arxivid import CANONICAL_PATTERN
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
 # Parameter counts as people write them: 8B, 1.5B, 350M, or MoE "16B-A1.4B" (total-active).
 PARAMETERS_PATTERN = r"^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$"
 MAX_URL_LENGTH = 2000
@@ -94,7 +95,7 @@ def _known_topic(value: str, info: ValidationInfo) -> str:
 
 TopicSlug = Annotated[Slug, AfterValidator(_known_topic)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-ArxivId = Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)]
+ArxivId = Annotated[str, StringConstraints(pattern=CANONICAL_PATTERN)]
 
 
 # The error type of a bad ``unconfirmed`` key; its context names the key, so the loader can point at it.
