@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -34,10 +33,9 @@ def project_copy(dest: Path, catalog: Path | None = None) -> Path:
 
 
 def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLLM_ATLAS_PAGES_READY": "1"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site_dir)],
-        capture_output=True, text=True, env=env,
+        capture_output=True, text=True, env=site.mkdocs_env(pages_ready=True),
     )
 
 

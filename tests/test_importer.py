@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
-from dllm_atlas.importer import TopicGuesser, parse_markdown, split_known
+from dllm_atlas.drafts import split_known
+from dllm_atlas.importer import TopicGuesser, parse_markdown
 
 from .conftest import REAL_CATALOG
 

@@ -53,3 +53,12 @@ def test_every_entry_file_points_editors_at_the_schema():
         if p.read_text(encoding="utf-8").splitlines()[0] != first_line
     ]
     assert offenders == []
+
+
+def test_gitignore_lists_exactly_the_generated_site_files():
+    from dllm_atlas import site
+
+    lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    ignored = {line for line in lines if line.startswith("/docs/")}
+    expected = {f"/docs/{name}" for name in site.GENERATED_FILES} | {f"/docs/{name}/" for name in site.GENERATED_DIRS}
+    assert ignored == expected

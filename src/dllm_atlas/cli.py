@@ -15,6 +15,9 @@ Commands::
     dllm-atlas build [--catalog DIR] [--site-dir DIR] [--config-file FILE]
     dllm-atlas serve [--catalog DIR] [--config-file FILE] [--dev-addr HOST:PORT]
 
+Global options: ``--version``; ``-v`` for debug messages, ``-q`` for errors only. Results go to
+stdout; progress and diagnostics about the run go to stderr through :mod:`logging`.
+
 Exit codes: 0 success, 1 invalid catalog or stale output, 2 usage error. Problems in the catalog
 are reported with file, line and column; no input produces a traceback.
 """
@@ -24,24 +27,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
+import logging
 import subprocess
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import arxiv, check, contribute, diagnostics, export, importer, links, readme, render, schema, site
+from . import __version__, arxiv, contribute, diagnostics, export, importer, links, pipeline, readme, render, schema, site
 from .fsutil import write_atomic
+from .index import Index
 from .links import report as link_report
-from .index import Index, build_index
 from .load import Catalog, load_catalog, load_taxonomy
 from .models import ENTRY_CLASSES
 
 DEFAULT_CATALOG = Path("catalog")
-
-
-def _err(message: str) -> None:
-    print(f"dllm-atlas: {message}", file=sys.stderr)
+log = logging.getLogger("dllm_atlas")
 
 
 def _catalog_with_taxonomy(root: Path) -> Catalog | None:
@@ -56,23 +56,21 @@ def _catalog_with_taxonomy(root: Path) -> Catalog | None:
 
 def _valid_index(root: Path) -> Index | None:
     """Load, check and index; on any error print the report and return None."""
-    catalog, diags = check.load_and_check(root)
-    if diagnostics.has_errors(diags) or catalog.taxonomy is None:
-        print(diagnostics.render(diags, "text"), file=sys.stderr)
-        _err(f"the catalog has {sum(d.severity == 'error' for d in diags)} error(s); run 'dllm-atlas validate'")
-        return None
-    return build_index(catalog)
+    checked = pipeline.run_checks(root)
+    if checked.index is None:
+        print(diagnostics.render(checked.diagnostics, "text"), file=sys.stderr)
+        log.error("the catalog has %d error(s); run 'dllm-atlas validate'", len(checked.diagnostics))
+    return checked.index
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    catalog, diags = check.load_and_check(args.catalog)
-    errors = sum(d.severity == "error" for d in diags)
-    if diags:
-        print(diagnostics.render(diags, args.format))
+    checked = pipeline.run_checks(args.catalog)
+    if checked.diagnostics:
+        print(diagnostics.render(checked.diagnostics, args.format))
     if args.format == "text":
-        summary = f"{len(catalog.entries)} entries checked, {errors} error(s)"
-        print(summary, file=sys.stderr if errors else sys.stdout)
-    return 1 if errors or catalog.taxonomy is None else 0
+        summary = f"{len(checked.catalog.entries)} entries checked, {len(checked.diagnostics)} error(s)"
+        print(summary, file=sys.stderr if checked.diagnostics else sys.stdout)
+    return 0 if checked.ok else 1
 
 
 def cmd_readme(args: argparse.Namespace) -> int:
@@ -83,12 +81,12 @@ def cmd_readme(args: argparse.Namespace) -> int:
     try:
         current = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _err(f"cannot read {path}: {exc}")
+        log.error("cannot read %s: %s", path, exc)
         return 1
     try:
         expected = readme.splice(current, readme.render_list(index, render.environment()))
     except readme.MarkerError as exc:
-        _err(f"{path}: {exc}")
+        log.error("%s: %s", path, exc)
         return 1
     if args.unchanged_from:
         return _readme_untouched(path, current, args.unchanged_from)
@@ -97,7 +95,7 @@ def cmd_readme(args: argparse.Namespace) -> int:
             print(f"{path} is up to date")
             return 0
         print(readme.short_diff(current, expected, path.name))
-        _err(f"{path} is stale: run 'dllm-atlas readme' and commit the result")
+        log.error("%s is stale: run 'dllm-atlas readme' and commit the result", path)
         return 1
     if current != expected:
         write_atomic(path, expected)
@@ -113,14 +111,14 @@ def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
         base = base_path.read_text(encoding="utf-8")
         mine, theirs = readme.generated_block(current), readme.generated_block(base)
     except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
-        _err(f"{path}: {exc}")
+        log.error("%s: %s", path, exc)
         return 1
     if mine != theirs:
         print(readme.short_diff(theirs, mine, path.name, "base branch", "this change"))
-        _err(
-            f"{path}: the list between the dllm-atlas markers was edited by hand. It is generated from "
+        log.error(
+            "%s: the list between the dllm-atlas markers was edited by hand. It is generated from "
             "catalog/: revert those lines and change the YAML files instead; the list is regenerated "
-            "after merge."
+            "after merge.", path,
         )
         return 1
     print(f"{path}: generated list untouched")
@@ -135,16 +133,16 @@ def cmd_add(args: argparse.Namespace) -> int:
         with arxiv.ArxivClient(args.api_url) as client:
             report = contribute.add_from_arxiv(args.ids, catalog, args.kind, client, render.environment(), dt.date.today())
     except arxiv.ArxivError as exc:
-        _err(str(exc))
+        log.error("%s", exc)
         return 1
     for text in report.invalid:
-        _err(f"not an arXiv id or arXiv URL: {text}")
+        log.error("not an arXiv id or arXiv URL: %s", text)
     for arxiv_id, existing in report.present:
-        _err(f"{arxiv_id} is already in the catalog: {existing}")
+        log.error("%s is already in the catalog: %s", arxiv_id, existing)
     for arxiv_id, reason in report.excluded:
-        _err(f"{arxiv_id} is excluded from the catalog ({reason}); see {args.catalog / 'exclusions.yaml'}")
+        log.error("%s is excluded from the catalog (%s); see %s", arxiv_id, reason, args.catalog / "exclusions.yaml")
     for arxiv_id in report.unknown:
-        _err(f"{arxiv_id}: arXiv has no such paper")
+        log.error("%s: arXiv has no such paper", arxiv_id)
     for path in report.written:
         print(f"wrote {path}: write its topics and summary (marked TODO), then run 'dllm-atlas validate'")
     return 1 if report.invalid or report.present or report.unknown or report.excluded else 0
@@ -153,12 +151,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     if args.id in catalog.entries or args.id in catalog.failed_ids:
-        _err(f"id '{args.id}' is already used in {args.catalog}")
+        log.error("id '%s' is already used in %s", args.id, args.catalog)
         return 1
     try:
         text = contribute.scaffold(args.kind, args.id, render.environment(), dt.date.today())
     except ValueError as exc:
-        _err(str(exc))
+        log.error("%s", exc)
         return 1
     path = contribute.scaffold_path(args.catalog, args.kind, args.id)
     write_atomic(path, text)
@@ -173,14 +171,15 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     try:
         max_age = links.parse_duration(args.max_age)
     except ValueError as exc:
-        _err(str(exc))
+        log.error("%s", exc)
         return 2
     options = links.Options(
         max_concurrency=args.max_concurrency, host_concurrency=args.host_concurrency,
         host_interval=args.host_interval, timeout=args.timeout, allow_private=args.allow_private,
     )
     urls = links.collect_urls(index.entries)
-    results = links.run(urls, options, args.cache, max_age, progress_stream=sys.stderr)
+    progress = None if args.quiet else sys.stderr
+    results = links.run(urls, options, args.cache, max_age, progress_stream=progress)
     if args.format == "json":
         print(json.dumps(link_report.records(results, urls), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
@@ -188,7 +187,7 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     else:
         for line in link_report.text_lines(results, urls):
             print(line)
-    print(link_report.summary_line(results), file=sys.stderr)
+    log.info("%s", link_report.summary_line(results))
     return link_report.exit_code(results)
 
 
@@ -211,26 +210,23 @@ def _generate_site(args: argparse.Namespace) -> bool:
     try:
         settings = site.read_config(args.config_file)
     except ValueError as exc:
-        _err(str(exc))
+        log.error("%s", exc)
         return False
-    written, removed = site.generate(index, render.environment(), settings)
-    print(f"generated pages in {settings.docs_dir}: {written} written, {removed} removed")
+    written, removed = pipeline.generate_site(index, settings)
+    log.info("generated pages in %s: %d written, %d removed", settings.docs_dir, written, removed)
     return True
 
 
-def _mkdocs(args: argparse.Namespace, *command: str) -> int:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLLM_ATLAS_PAGES_READY": "1"}
-    return subprocess.call(
-        [sys.executable, "-m", "mkdocs", *command, "--config-file", str(args.config_file)], env=env
-    )
+def _mkdocs(*command: str, env: dict[str, str]) -> int:
+    return subprocess.call([sys.executable, "-m", "mkdocs", *command], env=env)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     if not _generate_site(args):
         return 1
-    code = _mkdocs(args, "build", "--strict", "--site-dir", str(args.site_dir.resolve()))
-    if code != 0:
-        _err("mkdocs build --strict failed (see its messages above)")
+    command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(args.site_dir.resolve()))
+    if _mkdocs(*command, env=site.mkdocs_env(pages_ready=True)) != 0:
+        log.error("mkdocs build --strict failed (see its messages above)")
         return 1
     print(f"site built in {args.site_dir}")
     return 0
@@ -239,11 +235,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not _generate_site(args):
         return 1
-    # Without DLLM_ATLAS_PAGES_READY the hook regenerates on every rebuild: edits show up live.
-    env = {k: v for k, v in os.environ.items() if k != "DLLM_ATLAS_PAGES_READY"}
-    env.update(NO_MKDOCS_2_WARNING="1", DLLM_ATLAS_CATALOG=str(args.catalog.resolve()))
-    command = ["serve", "--config-file", str(args.config_file), "--dev-addr", args.dev_addr]
-    return subprocess.call([sys.executable, "-m", "mkdocs", *command], env=env)
+    # The hook regenerates on every rebuild (pages not marked ready): edits show up live.
+    command = ("serve", "--config-file", str(args.config_file), "--dev-addr", args.dev_addr)
+    return _mkdocs(*command, env=site.mkdocs_env(pages_ready=False, catalog=args.catalog))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -263,44 +257,37 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     catalog = _catalog_with_taxonomy(args.catalog)
-    if catalog is None or catalog.taxonomy is None:
+    if catalog is None:
         return 1
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _err(f"cannot read {args.file}: {exc}")
+        log.error("cannot read %s: %s", args.file, exc)
         return 1
-    result = importer.parse_markdown(text, importer.TopicGuesser(catalog.taxonomy))
-    fresh, known = importer.split_known(result.drafts, catalog.entries.values())
-    for draft, existing in known:
+    report = importer.import_list(text, catalog, args.out, render.environment(), dt.date.today())
+    for draft, existing in report.known:
         print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
-    fresh, excluded = importer.split_excluded(fresh, catalog.exclusions)
-    for draft, reason in excluded:
+    for draft, reason in report.excluded:
         print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {draft.title}")
-    template = render.environment().get_template("draft_entry.yaml.j2")
-    importer.assign_ids(fresh, set(catalog.entries))
-    written = 0
-    for draft in fresh:
-        path = importer.draft_path(args.out, draft)
-        if path.exists():
-            print(f"line {draft.line}: {path} exists; not overwritten")
-            continue
-        write_atomic(path, importer.render_draft(template, draft, dt.date.today()))
-        written += 1
-        if not draft.date or not draft.topics:
-            missing = " and ".join(w for w, ok in (("date", draft.date), ("topics", draft.topics)) if not ok)
-            print(f"line {draft.line}: {path}: needs {missing}")
-    for skipped in result.skipped:
+    for draft, path in report.exists:
+        print(f"line {draft.line}: {path} exists; not overwritten")
+    for draft, path, missing in report.incomplete:
+        print(f"line {draft.line}: {path}: needs {' and '.join(missing)}")
+    for skipped in report.skipped:
         print(f"line {skipped.line}: not parsed ({skipped.reason}): {skipped.text[:100]}")
     print(
-        f"{written} draft(s) written to {args.out}, {result.merged} duplicate listing(s) merged, "
-        f"{len(result.skipped)} line(s) not parsed"
+        f"{len(report.written)} draft(s) written to {args.out}, {report.merged} duplicate listing(s) merged, "
+        f"{len(report.skipped)} line(s) not parsed"
     )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dllm-atlas", description="Validate and publish the dLLM catalog.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="also print debug messages")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors (and results)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_catalog(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -369,14 +356,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Handler(logging.Handler):
+    """Messages to the stream current at emit time (so captured output catches them): errors as
+    ``dllm-atlas: message``, the rest as they are."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        prefix = "dllm-atlas: " if record.levelno >= logging.WARNING else ""
+        sys.stderr.write(f"{prefix}{text}\n")
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    log.handlers[:] = [_Handler()]
+    log.propagate = False
+    log.setLevel(logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _configure_logging(args)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        _err(str(exc))
+        log.error("%s", exc)
         return 1
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from . import importer
+from . import drafts
 from .arxiv import ArxivClient, canonical_id
 from .fsutil import write_atomic
 from .load import Catalog
@@ -37,8 +37,8 @@ class AddReport:
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (arxiv id, reason) from exclusions.yaml
 
 
-def _draft_for(record: Any, kind: str) -> importer.Draft:
-    draft = importer.Draft(title=record.title, line=0, kind=kind, short_name=importer.short_name_of(record.title))
+def _draft_for(record: Any, kind: str) -> drafts.Draft:
+    draft = drafts.Draft(title=record.title, line=0, kind=kind, short_name=drafts.short_name_of(record.title))
     draft.authors = list(record.authors)
     draft.date = record.published
     draft.arxiv = record.id
@@ -72,13 +72,13 @@ def add_from_arxiv(
         return report
     records = client.fetch(ids)
     report.unknown = [i for i in ids if i not in records]
-    drafts = [_draft_for(records[i], kind) for i in ids if i in records]
+    made = [_draft_for(records[i], kind) for i in ids if i in records]
     taken = set(catalog.entries) | set(catalog.failed_ids)
-    importer.assign_ids(drafts, taken)
+    drafts.assign_ids(made, taken)
     template = env.get_template("draft_entry.yaml.j2")
-    for draft in drafts:
-        path = importer.draft_path(catalog.root, draft)
-        write_atomic(path, importer.render_draft(template, draft, today, tool="add"))
+    for draft in made:
+        path = drafts.draft_path(catalog.root, draft)
+        write_atomic(path, drafts.render_draft(template, draft, today, tool="add"))
         report.written.append(path)
     return report
 

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
-
-Severity = Literal["error", "warning"]
-
+from typing import Iterable
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -31,12 +28,10 @@ class Diagnostic:
     column: int
     field: str
     message: str
-    severity: Severity = "error"
 
     def text(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        prefix = "" if self.severity == "error" else "warning: "
-        return f"{where}: {prefix}{self.field + ': ' if self.field else ''}{self.message}"
+        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
 
 
 def _escape_data(value: str) -> str:
@@ -57,18 +52,15 @@ def github_annotation(diag: Diagnostic) -> str:
             ("title", diag.field or "catalog"),
         )
     )
-    return f"::{diag.severity} {props}::{_escape_data(diag.message)}"
+    return f"::error {props}::{_escape_data(diag.message)}"
 
 
 def render(diagnostics: Iterable[Diagnostic], fmt: str) -> str:
     """Render diagnostics in ``text``, ``github`` or ``json`` format (no trailing newline)."""
     diags = sorted(diagnostics)
     if fmt == "json":
-        return json.dumps([asdict(d) for d in diags], indent=2, ensure_ascii=False)
+        # "severity" stays in the JSON for its readers; every diagnostic is an error.
+        return json.dumps([{**asdict(d), "severity": "error"} for d in diags], indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(github_annotation(d) for d in diags)
     return "\n".join(d.text() for d in diags)
-
-
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    return any(d.severity == "error" for d in diagnostics)

@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
-from jinja2 import Template
+from jinja2 import Environment
 
-from . import arxivid
-from .check import normalise_title, normalise_url
-from .models import KIND_DIRS, Taxonomy
-from .render import LINK_LABELS
+from . import arxivid, drafts
+from .check import normalise_title
+from .drafts import Draft, short_name_of
+from .fsutil import write_atomic
+from .load import Catalog
+from .models import Taxonomy
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -71,23 +73,6 @@ _KIND_HEADINGS = (
 
 
 @dataclass
-class Draft:
-    title: str
-    line: int
-    kind: str = "paper"
-    short_name: str | None = None
-    date: dt.date | None = None
-    arxiv: str | None = None
-    venue: str | None = None
-    authors: list[str] = field(default_factory=list)
-    links: dict[str, str] = field(default_factory=dict)
-    topics: list[str] = field(default_factory=list)
-    headings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    id: str = ""
-
-
-@dataclass
 class Skipped:
     line: int
     text: str
@@ -97,6 +82,19 @@ class Skipped:
 @dataclass
 class ImportResult:
     drafts: list[Draft] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    merged: int = 0
+
+
+@dataclass
+class ImportReport:
+    """What :func:`import_list` did, line by line, for the command to tell."""
+
+    written: list[tuple[Draft, Path]] = field(default_factory=list)
+    incomplete: list[tuple[Draft, Path, list[str]]] = field(default_factory=list)  # written, but lacking these
+    exists: list[tuple[Draft, Path]] = field(default_factory=list)  # a file is already there: not overwritten
+    known: list[tuple[Draft, str]] = field(default_factory=list)  # already in the catalog, at this path
+    excluded: list[tuple[Draft, str]] = field(default_factory=list)  # excluded, with the reason
     skipped: list[Skipped] = field(default_factory=list)
     merged: int = 0
 
@@ -199,19 +197,6 @@ def _choose_title(body: str, cells: list[str] | None, links: list[tuple[str, str
 def _strip_title(title: str) -> str:
     title = re.sub(r"\s*\((?:[A-Z][\w&@.\s-]*\d{4}[^)]*|arxiv)\)\s*$", "", title, flags=re.I)
     return title.strip(" -—–:,;*\"'“”")
-
-
-def short_name_of(title: str) -> str | None:
-    if ":" in title:
-        head, tail = title.split(":", 1)
-        if len(head.split()) <= 3 and len(tail.split()) >= 2 and len(head) <= 40:
-            return head.strip()
-    return None
-
-
-def slugify(text: str, max_words: int = 6) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
-    return "-".join(words[:max_words])[:60].strip("-") or "entry"
 
 
 class TopicGuesser:
@@ -335,60 +320,24 @@ def _merge_or_add(result: ImportResult, draft: Draft) -> None:
     result.drafts.append(draft)
 
 
-def assign_ids(drafts: list[Draft], taken: set[str]) -> None:
-    used = set(taken)
-    for draft in drafts:
-        base = slugify(draft.short_name, 4) if draft.short_name else slugify(draft.title)
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}-{n}", n + 1
-        draft.id = candidate
-        used.add(candidate)
+def import_list(text: str, catalog: Catalog, out: Path, env: Environment, today: dt.date) -> ImportReport:
+    """Parse a Markdown list and write a draft for each resource the catalog lacks into ``out``."""
+    assert catalog.taxonomy is not None
+    result = parse_markdown(text, TopicGuesser(catalog.taxonomy))
+    report = ImportReport(skipped=result.skipped, merged=result.merged)
+    fresh, report.known = drafts.split_known(result.drafts, catalog.entries.values())
+    fresh, report.excluded = drafts.split_excluded(fresh, catalog.exclusions)
+    drafts.assign_ids(fresh, set(catalog.entries))
+    template = env.get_template("draft_entry.yaml.j2")
+    for draft in fresh:
+        path = drafts.draft_path(out, draft)
+        if path.exists():
+            report.exists.append((draft, path))
+            continue
+        write_atomic(path, drafts.render_draft(template, draft, today))
+        report.written.append((draft, path))
+        missing = [name for name, value in (("date", draft.date), ("topics", draft.topics)) if not value]
+        if missing:
+            report.incomplete.append((draft, path, missing))
+    return report
 
-
-def draft_path(out: Path, draft: Draft) -> Path:
-    return out / KIND_DIRS[draft.kind] / f"{draft.id}.yaml"
-
-
-def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
-    """Separate drafts already in the catalog (same arXiv id, title or any link) from new ones."""
-    known: dict[str, str] = {}
-    for item in entries:
-        entry = item.entry
-        keys = [f"title:{normalise_title(entry.title)}"] + [f"url:{normalise_url(u)}" for _, u in entry.links.items_present()]
-        if entry.arxiv:
-            keys.append(f"arxiv:{entry.arxiv}")
-        for key in keys:
-            known.setdefault(key, item.display_path)
-    fresh, present = [], []
-    for draft in drafts:
-        keys = [f"arxiv:{draft.arxiv}"] * bool(draft.arxiv) + [f"title:{normalise_title(draft.title)}"]
-        keys += [f"url:{normalise_url(u)}" for u in draft.links.values()]
-        existing = next((known[k] for k in keys if k in known), None)
-        if existing:
-            present.append((draft, existing))
-        else:
-            fresh.append(draft)
-    return fresh, present
-
-
-def split_excluded(drafts: list[Draft], exclusions: Mapping[str, Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
-    """Separate drafts whose arXiv id ``exclusions.yaml`` excludes (with the reason) from the rest."""
-    kept, excluded = [], []
-    for draft in drafts:
-        if draft.arxiv and draft.arxiv in exclusions:
-            excluded.append((draft, exclusions[draft.arxiv].exclusion.reason))
-        else:
-            kept.append(draft)
-    return kept, excluded
-
-
-def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "import-markdown") -> str:
-    """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
-    order = list(LINK_LABELS)
-    return template.render(
-        tool=tool, kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=draft.authors,
-        date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
-        links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
-        topics=draft.topics, notes=draft.notes, added=added,
-    )

@@ -1,9 +1,10 @@
 """MkDocs hook: keeps the generated catalog pages current under plain ``mkdocs build``/``serve``.
 
 ``mkdocs.yml`` lists this file under ``hooks:`` and watches ``catalog/`` and ``templates/``, so
-``mkdocs serve`` regenerates the pages whenever an entry or a template changes. An invalid catalog
-stops the build with the located errors. ``dllm-atlas build`` generates the pages itself and sets
-``DLLM_ATLAS_PAGES_READY`` so the work is not done twice.
+``mkdocs serve`` regenerates the pages whenever an entry or a template changes, through the same
+pipeline as the CLI (:mod:`dllm_atlas.pipeline`), with the settings MkDocs hands the hook. An
+invalid catalog stops the build with the located errors. ``dllm-atlas build`` generates the pages
+itself and sets ``DLLM_ATLAS_PAGES_READY`` so the work is not done twice.
 
 It also sets every page's "edit this page" link from ``extra.atlas.repository``: hand-written pages
 edit their Markdown, entry pages edit their YAML source (front matter ``atlas_source``), and other
@@ -19,33 +20,31 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from dllm_atlas import check, diagnostics, render, site
-from dllm_atlas.index import build_index
+from dllm_atlas import diagnostics, pipeline, site
 
-READY_ENV = "DLLM_ATLAS_PAGES_READY"
+
+def _settings(config: Any) -> site.SiteConfig:
+    config_dir = Path(config.config_file_path).parent
+    # MkDocs has already made docs_dir absolute; the mapping reader joins it to the folder as given.
+    return site.SiteConfig.from_mapping(config, config_dir, config.config_file_path)
 
 
 def on_pre_build(config: Any) -> None:
-    if os.environ.get(READY_ENV) == "1":
+    if os.environ.get(site.PAGES_READY_ENV) == "1":
         return
     project = Path(config.config_file_path).parent
-    catalog, problems = check.load_and_check(Path(os.environ.get("DLLM_ATLAS_CATALOG") or project / "catalog"))
-    if diagnostics.has_errors(problems):
-        raise PluginError("the catalog is invalid:\n" + diagnostics.render(problems, "text"))
-    settings = site.read_config(Path(config.config_file_path))
-    site.generate(build_index(catalog), render.environment(), settings)
+    checked = pipeline.run_checks(Path(os.environ.get(site.CATALOG_ENV) or project / "catalog"))
+    if checked.index is None:
+        raise PluginError("the catalog is invalid:\n" + diagnostics.render(checked.diagnostics, "text"))
+    pipeline.generate_site(checked.index, _settings(config))
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    settings = (config.get("extra") or {}).get("atlas") or {}
-    repo, branch = settings.get("repository"), settings.get("branch", "main")
+    settings = _settings(config)
     meta = page.meta or {}
-    if not repo:
-        page.edit_url = None
-    elif meta.get("atlas_generated"):
+    if meta.get("atlas_generated"):
         source = meta.get("atlas_source")
-        page.edit_url = f"{repo.rstrip('/')}/edit/{branch}/{source}" if source else None
+        page.edit_url = settings.edit_url(source) if source else None
     else:
-        docs = Path(config["docs_dir"]).name
-        page.edit_url = f"{repo.rstrip('/')}/edit/{branch}/{docs}/{page.file.src_uri}"
+        page.edit_url = settings.edit_url(f"{Path(config['docs_dir']).name}/{page.file.src_uri}")
     return markdown

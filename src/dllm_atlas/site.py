@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,10 @@ GENERATED_FILES = (
     "catalog.json", "catalog.bib", "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
+# Set by `dllm-atlas build` for its MkDocs run: the pages are generated, the hook need not.
+PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
+# Set by `dllm-atlas serve`: the catalog folder the hook regenerates from.
+CATALOG_ENV = "DLLM_ATLAS_CATALOG"
 FEED_SIZE = 50
 NEWEST_ON_HOME = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
@@ -50,6 +56,23 @@ PALETTE = (
     "#5c6bc0", "#26a69a", "#ef5350", "#ffa726", "#ab47bc", "#29b6f6", "#8d6e63", "#66bb6a", "#ec407a",
     "#78909c", "#d4e157", "#7e57c2",
 )
+
+
+def edit_url(repository: str | None, branch: str, source: str) -> str | None:
+    """The "edit this page" URL of a repository file, or None without a repository."""
+    return f"{repository.rstrip('/')}/edit/{branch}/{source}" if repository else None
+
+
+def mkdocs_env(*, pages_ready: bool, catalog: Path | None = None) -> dict[str, str]:
+    """The environment for a MkDocs process: quiet about MkDocs 2, and telling the hook whether the
+    pages are already generated (``build``) or must be regenerated on each rebuild (``serve``)."""
+    env = {k: v for k, v in os.environ.items() if k not in (PAGES_READY_ENV, CATALOG_ENV)}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    if pages_ready:
+        env[PAGES_READY_ENV] = "1"
+    if catalog is not None:
+        env[CATALOG_ENV] = str(catalog.resolve())
+    return env
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,21 @@ class SiteConfig:
     branch: str = "main"
 
     def edit_url(self, source: str) -> str | None:
-        return f"{self.repo_url.rstrip('/')}/edit/{self.branch}/{source}" if self.repo_url else None
+        return edit_url(self.repo_url, self.branch, source)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], config_dir: Path, where: str) -> "SiteConfig":
+        """From MkDocs settings: the parsed file, or the config object MkDocs hands its hooks."""
+        if not data.get("site_url"):
+            raise ValueError(f"{where}: site_url must be set (the feed and navigation.instant need it)")
+        extra = data.get("extra") if isinstance(data.get("extra"), Mapping) else {}
+        atlas = extra.get("atlas") if isinstance(extra.get("atlas"), Mapping) else {}
+        return cls(
+            docs_dir=config_dir / (data.get("docs_dir") or "docs"),
+            site_url=str(data["site_url"]).rstrip("/") + "/",
+            repo_url=atlas.get("repository"),
+            branch=atlas.get("branch") or "main",
+        )
 
 
 def read_config(config_file: Path) -> SiteConfig:
@@ -71,16 +108,9 @@ def read_config(config_file: Path) -> SiteConfig:
         data, _ = parse(decode(config_file.read_bytes()))
     except (OSError, YamlError) as exc:
         raise ValueError(f"{config_file}: {exc}") from None
-    if not isinstance(data, dict) or not data.get("site_url"):
-        raise ValueError(f"{config_file}: site_url must be set (the feed and navigation.instant need it)")
-    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
-    atlas = extra.get("atlas") if isinstance(extra.get("atlas"), dict) else {}
-    return SiteConfig(
-        docs_dir=(config_file.parent / (data.get("docs_dir") or "docs")),
-        site_url=str(data["site_url"]).rstrip("/") + "/",
-        repo_url=atlas.get("repository"),
-        branch=atlas.get("branch") or "main",
-    )
+    if not isinstance(data, dict):
+        raise ValueError(f"{config_file}: not a mapping of MkDocs settings")
+    return SiteConfig.from_mapping(data, config_file.parent, str(config_file))
 
 
 def entry_path(entry_id: str) -> str:

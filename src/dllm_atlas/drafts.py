@@ -1,0 +1,116 @@
+"""Drafts: entries a tool prepared for a curator to finish, and the rules every tool writes them by.
+
+``dllm-atlas add`` (from arXiv records) and ``dllm-atlas import-markdown`` (from a list) both make
+:class:`Draft` objects, then:
+
+* :func:`split_known` drops drafts already in the catalog (same arXiv id, title or any link);
+* :func:`split_excluded` drops papers that ``exclusions.yaml`` excludes;
+* :func:`assign_ids` gives each draft a free id (its short name or the first words of its title);
+* :func:`render_draft` writes it through ``templates/draft_entry.yaml.j2``, with what is missing
+  marked ``TODO`` so the draft fails validation until a curator completes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from jinja2 import Template
+
+from .check import normalise_title, normalise_url
+from .models import KIND_DIRS
+from .render import LINK_LABELS
+
+
+@dataclass
+class Draft:
+    title: str
+    line: int
+    kind: str = "paper"
+    short_name: str | None = None
+    date: dt.date | None = None
+    arxiv: str | None = None
+    venue: str | None = None
+    authors: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
+    topics: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    id: str = ""
+
+
+
+def short_name_of(title: str) -> str | None:
+    if ":" in title:
+        head, tail = title.split(":", 1)
+        if len(head.split()) <= 3 and len(tail.split()) >= 2 and len(head) <= 40:
+            return head.strip()
+    return None
+
+
+def slugify(text: str, max_words: int = 6) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    return "-".join(words[:max_words])[:60].strip("-") or "entry"
+
+
+
+def assign_ids(drafts: list[Draft], taken: set[str]) -> None:
+    used = set(taken)
+    for draft in drafts:
+        base = slugify(draft.short_name, 4) if draft.short_name else slugify(draft.title)
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        draft.id = candidate
+        used.add(candidate)
+
+
+def draft_path(out: Path, draft: Draft) -> Path:
+    return out / KIND_DIRS[draft.kind] / f"{draft.id}.yaml"
+
+
+def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """Separate drafts already in the catalog (same arXiv id, title or any link) from new ones."""
+    known: dict[str, str] = {}
+    for item in entries:
+        entry = item.entry
+        keys = [f"title:{normalise_title(entry.title)}"] + [f"url:{normalise_url(u)}" for _, u in entry.links.items_present()]
+        if entry.arxiv:
+            keys.append(f"arxiv:{entry.arxiv}")
+        for key in keys:
+            known.setdefault(key, item.display_path)
+    fresh, present = [], []
+    for draft in drafts:
+        keys = [f"arxiv:{draft.arxiv}"] * bool(draft.arxiv) + [f"title:{normalise_title(draft.title)}"]
+        keys += [f"url:{normalise_url(u)}" for u in draft.links.values()]
+        existing = next((known[k] for k in keys if k in known), None)
+        if existing:
+            present.append((draft, existing))
+        else:
+            fresh.append(draft)
+    return fresh, present
+
+
+def split_excluded(drafts: list[Draft], exclusions: Mapping[str, Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """Separate drafts whose arXiv id ``exclusions.yaml`` excludes (with the reason) from the rest."""
+    kept, excluded = [], []
+    for draft in drafts:
+        if draft.arxiv and draft.arxiv in exclusions:
+            excluded.append((draft, exclusions[draft.arxiv].exclusion.reason))
+        else:
+            kept.append(draft)
+    return kept, excluded
+
+
+def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "import-markdown") -> str:
+    """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
+    order = list(LINK_LABELS)
+    return template.render(
+        tool=tool, kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=draft.authors,
+        date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
+        links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
+        topics=draft.topics, notes=draft.notes, added=added,
+    )

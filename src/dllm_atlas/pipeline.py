@@ -1,0 +1,51 @@
+"""The pipeline, run one way for every caller: load → check → index → outputs.
+
+The CLI commands and the MkDocs hook all go through here, so a catalog is read once per run and
+every caller sees the same diagnostics::
+
+    checked = run_checks(Path("catalog"))
+    if checked.index is None:          # the catalog has errors: checked.diagnostics says where
+        ...
+    written, removed = generate_site(checked.index, site.read_config(Path("mkdocs.yml")))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from . import render, site
+from .check import load_and_check
+from .diagnostics import Diagnostic
+from .index import Index, build_index
+from .load import Catalog
+
+
+@dataclass
+class Checked:
+    """A loaded and checked catalog: its index when it is valid, else None."""
+
+    catalog: Catalog
+    diagnostics: list[Diagnostic]
+    index: Index | None
+
+    @property
+    def ok(self) -> bool:
+        return self.index is not None
+
+
+def run_checks(root: Path) -> Checked:
+    """Stages 1–3: load and check the catalog, and index it if nothing is wrong."""
+    catalog, diagnostics = load_and_check(root)
+    valid = not diagnostics and catalog.taxonomy is not None
+    return Checked(catalog, diagnostics, build_index(catalog) if valid else None)
+
+
+def generate_site(
+    index: Index, config: site.SiteConfig, env: Environment | None = None, today: dt.date | None = None
+) -> tuple[int, int]:
+    """Stage 4 for the site: write the generated pages into the docs folder; (written, removed)."""
+    return site.generate(index, env or render.environment(), config, today)
