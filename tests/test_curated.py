@@ -38,7 +38,7 @@ def test_article_named_resource_is_fully_curated(index, entry_id):
 
 
 def test_main_families_form_lineages(index):
-    chains = [[item.id for item in chain] for chain in index.lineages]
+    chains = [[item.id for item in lineage.members] for lineage in index.lineages]
     # Later releases (LLaDA2.1, …) may extend the chain; the issue fixes its first four links.
     assert any(chain[:4] == ["llada", "llada-1-5", "llada-moe", "llada-2-0"] for chain in chains)
     assert any(chain[:2] == ["fast-dllm", "fast-dllm-v2"] for chain in chains)

@@ -3,10 +3,15 @@
 :func:`build_index` takes a loaded, checked catalog and returns an :class:`Index` with
 
 * entries sorted newest first (ties broken by id, so every output is deterministic);
-* entries per topic and per area, and models/frameworks apart;
+* entries per topic, each entry's areas and its primary area (the area of its first topic), the
+  count of entries per kind and the years they span;
 * relations in both directions: ``outgoing[id]`` as written, ``incoming[id]`` as ``(type, source)``
-  pairs ("built on by", "extended by", "related to");
-* lineages: the chains formed by ``extends`` (LLaDA → LLaDA 1.5 → …), oldest first.
+  pairs, and ``relation_groups[id]``, the same grouped and labelled for display ("builds on",
+  "built on by", …);
+* lineages: the chains formed by ``extends`` (LLaDA → LLaDA 1.5 → …), oldest first, each with the
+  entries that build on any member.
+
+Templates lay these out; they compute nothing of their own.
 """
 
 from __future__ import annotations
@@ -16,10 +21,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .load import Catalog, LoadedEntry, LoadedExclusion
-from .models import RELATION_TYPES, Area, Taxonomy
+from .models import ENTRY_CLASSES, RELATION_TYPES, Area, Taxonomy
 
 INVERSE_NAMES = {"builds_on": "built on by", "extends": "extended by", "related": "related to"}
 FORWARD_NAMES = {"builds_on": "builds on", "extends": "extends", "related": "related to"}
+
+
+@dataclass(frozen=True)
+class RelationGroup:
+    """The entries one relation type links to an entry, in one direction, labelled for display."""
+
+    key: str  # "builds_on", or "builds_on-inverse" for the entries that build on this one
+    label: str
+    entries: list[LoadedEntry]
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A family: its ``extends`` chain, oldest first, and the other entries that build on it."""
+
+    members: list[LoadedEntry]
+    built_on_by: list[LoadedEntry]
 
 
 @dataclass
@@ -28,25 +50,26 @@ class Index:
     entries: list[LoadedEntry]
     by_id: dict[str, LoadedEntry]
     by_topic: dict[str, list[LoadedEntry]]
-    by_area: dict[str, list[LoadedEntry]]
     outgoing: dict[str, list[tuple[str, str]]]
     incoming: dict[str, list[tuple[str, str]]]
-    lineages: list[list[LoadedEntry]] = field(default_factory=list)
+    relation_groups: dict[str, list[RelationGroup]] = field(default_factory=dict)
+    lineages: list[Lineage] = field(default_factory=list)
+    areas_of: dict[str, list[Area]] = field(default_factory=dict)
+    primary_area: dict[str, Area] = field(default_factory=dict)
+    kind_counts: list[tuple[str, int]] = field(default_factory=list)  # kinds present, in schema order
+    years: list[int] = field(default_factory=list)  # newest first
     # Papers judged out of scope (catalog/exclusions.yaml), by arXiv id.
     exclusions: list[LoadedExclusion] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> list[LoadedEntry]:
         return [item for item in self.entries if item.entry.kind in kinds]
 
-    def area_of(self, topic: str) -> Area:
-        return self.taxonomy.topic_area()[topic]
-
 
 def _newest_first(items: list[LoadedEntry]) -> list[LoadedEntry]:
     return sorted(sorted(items, key=lambda item: item.id), key=lambda item: item.entry.date, reverse=True)
 
 
-def _lineages(by_id: dict[str, LoadedEntry]) -> list[list[LoadedEntry]]:
+def _chains(by_id: dict[str, LoadedEntry]) -> list[list[LoadedEntry]]:
     """Chains of ``extends``: start at entries nothing extends, walk to the oldest ancestor."""
     extended = {target for item in by_id.values() for target in item.entry.relations.extends}
     chains = []
@@ -65,6 +88,27 @@ def _lineages(by_id: dict[str, LoadedEntry]) -> list[list[LoadedEntry]]:
     return sorted(chains, key=lambda chain: (chain[0].entry.date, chain[0].id))
 
 
+def _lineages(by_id: dict[str, LoadedEntry], incoming: dict[str, list[tuple[str, str]]]) -> list[Lineage]:
+    lineages = []
+    for chain in _chains(by_id):
+        members = {item.id for item in chain}
+        builders = {src for item in chain for rel, src in incoming.get(item.id, []) if rel == "builds_on"}
+        lineages.append(Lineage(chain, [by_id[src] for src in sorted(builders - members)]))
+    return lineages
+
+
+def _relation_groups(
+    item_id: str, outgoing: list[tuple[str, str]], incoming: list[tuple[str, str]], by_id: dict[str, LoadedEntry]
+) -> list[RelationGroup]:
+    groups = []
+    for pairs, names, suffix in ((outgoing, FORWARD_NAMES, ""), (incoming, INVERSE_NAMES, "-inverse")):
+        for rel, label in names.items():
+            linked = [by_id[other] for kind, other in pairs if kind == rel]
+            if linked:
+                groups.append(RelationGroup(rel + suffix, label, linked))
+    return groups
+
+
 def build_index(catalog: Catalog) -> Index:
     if catalog.taxonomy is None:
         raise ValueError("cannot index a catalog without a valid taxonomy")
@@ -72,17 +116,14 @@ def build_index(catalog: Catalog) -> Index:
     entries = _newest_first(list(by_id.values()))
     topic_area = catalog.taxonomy.topic_area()
     by_topic: dict[str, list[LoadedEntry]] = defaultdict(list)
-    by_area: dict[str, list[LoadedEntry]] = defaultdict(list)
+    areas_of: dict[str, list[Area]] = {}
     outgoing: dict[str, list[tuple[str, str]]] = defaultdict(list)
     incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for item in entries:
-        areas_seen: set[str] = set()
         for topic in item.entry.topics:
             by_topic[topic].append(item)
-            area = topic_area.get(topic)
-            if area and area.slug not in areas_seen:
-                areas_seen.add(area.slug)
-                by_area[area.slug].append(item)
+        areas = [topic_area[t] for t in item.entry.topics if t in topic_area]
+        areas_of[item.id] = list({area.slug: area for area in areas}.values())
         for rel in RELATION_TYPES:
             for target in getattr(item.entry.relations, rel):
                 if target in by_id:
@@ -90,15 +131,23 @@ def build_index(catalog: Catalog) -> Index:
                     incoming[target].append((rel, item.id))
     for key in incoming:
         incoming[key].sort()
+    kinds = {kind: sum(1 for item in entries if item.entry.kind == kind) for kind in ENTRY_CLASSES}
     return Index(
         taxonomy=catalog.taxonomy,
         entries=entries,
         by_id=by_id,
         by_topic=dict(by_topic),
-        by_area=dict(by_area),
         outgoing=dict(outgoing),
         incoming=dict(incoming),
-        lineages=_lineages(by_id),
+        relation_groups={
+            item_id: _relation_groups(item_id, outgoing.get(item_id, []), incoming.get(item_id, []), by_id)
+            for item_id in by_id
+        },
+        lineages=_lineages(by_id, incoming),
+        areas_of=areas_of,
+        primary_area={item_id: areas[0] for item_id, areas in areas_of.items() if areas},
+        kind_counts=[(kind, n) for kind, n in kinds.items() if n],
+        years=sorted({item.entry.date.year for item in entries}, reverse=True),
         exclusions=sorted(catalog.exclusions.values(), key=lambda x: x.exclusion.arxiv),
     )
 

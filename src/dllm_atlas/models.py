@@ -234,6 +234,13 @@ class _EntryBase(_Strict):
             raise ValueError("with date_precision: month, write the date as the month's first day (YYYY-MM-01)")
         return self
 
+    def heading(self) -> str:
+        """The name to show: "LLaDA: Large Language Diffusion Models", or the title alone when the
+        short name is absent or already part of it."""
+        if self.short_name and self.short_name not in self.title:
+            return f"{self.short_name}: {self.title}"
+        return self.title
+
     def date_text(self) -> str:
         """The date as precisely as it is known: 2025-02-14, or 2025-02."""
         return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")

@@ -118,4 +118,6 @@ def environment(directory: Path | None = None) -> Environment:
     )
     env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str, bibtex=bibtex, bibtex_url=bibtex_url)
     env.globals.update(link_label=link_label, training_labels=TRAINING_LABELS)
+    # ``tojson`` output is safe inside <script type="application/json">: it escapes <, >, & and '.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
     return env

@@ -23,7 +23,6 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from jinja2 import Environment
 
 from . import export
 from .fsutil import write_atomic
-from .index import FORWARD_NAMES, INVERSE_NAMES, Index
+from .index import Index
 from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
 
@@ -128,11 +127,10 @@ def _year_counts(index: Index) -> dict[str, Any]:
     Counting an entry in every area it touches would make a bar's height the number of
     entry-area pairs, which readers take for the number of entries.
     """
-    years = sorted({item.entry.date.year for item in index.entries})
-    topic_area = index.taxonomy.topic_area()
+    years = sorted(index.years)
     primary: dict[str, list[LoadedEntry]] = {}
     for item in index.entries:
-        area = topic_area.get(item.entry.topics[0])
+        area = index.primary_area.get(item.id)
         if area is not None:
             primary.setdefault(area.slug, []).append(item)
     rows = []
@@ -183,7 +181,6 @@ def parameter_sort_key(parameters: list[str]) -> float:
 
 
 def explorer_records(index: Index) -> list[dict[str, Any]]:
-    topic_area = index.taxonomy.topic_area()
     return [
         {
             "id": item.id,
@@ -193,7 +190,7 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "date": item.entry.date.isoformat(),
             "year": item.entry.date.year,
             "topics": item.entry.topics,
-            "areas": sorted({topic_area[t].slug for t in item.entry.topics if t in topic_area}),
+            "areas": sorted(area.slug for area in index.areas_of[item.id]),
             "code": bool(item.entry.links.code),
             "summary": item.entry.summary or "",
             "authors": item.entry.authors[:6],
@@ -201,12 +198,6 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
         }
         for item in index.entries
     ]
-
-
-def json_for_script(data: Any) -> str:
-    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' survive."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> dict[str, str]:
@@ -218,8 +209,6 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         "topics": topics,
         "topic_area": topic_area,
         "entry_path": entry_path,
-        "forward_names": FORWARD_NAMES,
-        "inverse_names": INVERSE_NAMES,
         "site_url": config.site_url,
     }
     pages: dict[str, str] = {}
@@ -230,7 +219,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     newest = sorted(index.entries, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)
     page("index.md", "home.md.j2", intro=intro, newest=newest[:NEWEST_ON_HOME],
          chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)))
-    page("explorer.md", "explorer.md.j2", data=json_for_script(explorer_records(index)))
+    page("explorer.md", "explorer.md.j2", records=explorer_records(index))
     page("models.md", "models.md.j2", models=index.of_kind("model"), sort_key=parameter_sort_key)
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
