@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,6 @@ from dllm_atlas.drafts import split_known
 from dllm_atlas.importer import TopicGuesser, parse_markdown
 
 from .conftest import REAL_CATALOG
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "sources" / "piesauce__awesome-dLLM-resources.md"
 
 BULLETS_HTML = """\
 # My list
@@ -155,33 +152,12 @@ def test_cli_skips_excluded_papers_and_says_why(tmp_path, monkeypatch, cli, cata
     assert files == ["words-by-diffusion.yaml"]
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed list lives in ../shared/sources beside the project")
-def test_seed_list_is_read_whole(guesser):
-    result = parse_markdown(SEED.read_text(encoding="utf-8"), guesser)
-    assert result.skipped == []
-    assert len(result.drafts) >= 165
-    assert all(d.topics for d in result.drafts)
-    with_arxiv = [d for d in result.drafts if d.arxiv]
-    assert len(with_arxiv) >= 150
-    assert all(d.links["paper"] == f"https://arxiv.org/abs/{d.arxiv}" for d in with_arxiv if "paper" in d.links)
-    streaming = next(d for d in result.drafts if d.title.startswith("Streaming-dLLM"))
-    assert streaming.arxiv == "2601.17917"  # from an http:// link with a version suffix
-
-
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed list lives in ../shared/sources beside the project")
-def test_every_seed_resource_is_in_the_real_catalog(guesser):
-    result = parse_markdown(SEED.read_text(encoding="utf-8"), guesser)
-    fresh, present = split_known(result.drafts, load_catalog(REAL_CATALOG).entries.values())
-    assert [d.title for d in fresh] == []
-    assert len(present) == len(result.drafts) >= 165
-
-
 def test_split_known_matches_by_arxiv_title_or_link(guesser):
     drafts = parse_markdown(BULLETS_HTML, guesser).drafts
     catalog = load_catalog(REAL_CATALOG)
     fresh, present = split_known(drafts, catalog.entries.values())
     assert len(fresh) == 3 and present == []
-    from dllm_atlas.importer import Draft
+    from dllm_atlas.drafts import Draft
 
     by_link = Draft(title="Another name", line=1, links={"code": "https://www.github.com/ML-GSAI/LLaDA/"})
     by_arxiv = Draft(title="Other", line=2, arxiv="2502.09992")

@@ -99,9 +99,9 @@ def link_label(kind: str) -> str:
 
 
 def templates_dir() -> Path:
-    """The project's ``templates/`` folder (source checkout), else the copy packaged in the wheel."""
+    """The templates: the copy packaged in the wheel, else the checkout's top-level ``templates/``."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parents[1] / "templates", here / "templates"):
+    for candidate in (here / "templates", here.parents[1] / "templates"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("templates folder not found")
