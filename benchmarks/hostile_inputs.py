@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES: dict[str, bytes] = {
     "alias bomb (9^6)": (
         'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-        + "".join(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcde", "bcdef"))
+        + "".join(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcde", "bcdef", strict=False))
     ).encode(),
     "python tag": b"kind: !!python/object/apply:os.system ['id']\n",
     "duplicate key": b"kind: paper\nkind: paper\n",
@@ -37,7 +37,9 @@ CASES: dict[str, bytes] = {
         b'kind: paper\ntitle: "x"\ndate: 2025-01-01\nlinks:\n  code: javascript:alert(1)\n'
         b"topics: [theory]\nadded: 2026-11-26\n"
     ),
-    "raw HTML title": b'kind: paper\ntitle: "<script>x</script>"\ndate: 2025-01-01\ntopics: [theory]\nadded: 2026-11-26\n',
+    "raw HTML title": (
+        b'kind: paper\ntitle: "<script>x</script>"\ndate: 2025-01-01\ntopics: [theory]\nadded: 2026-11-26\n'
+    ),
     "path-escaping relation": (
         b'kind: paper\ntitle: "x"\ndate: 2025-01-01\ntopics: [theory]\nrelations:\n  builds_on: ["../../etc/passwd"]\n'
         b"added: 2026-11-26\n"

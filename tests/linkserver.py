@@ -28,6 +28,7 @@ checker's per-host bound with it. Request loops are bounded: handlers stop by th
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import random
 import select
@@ -38,16 +39,16 @@ from collections import Counter
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    server: "FaultServer._Server"
+    server: FaultServer._Server
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._answer(head=True)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(head=False)
 
     def _answer(self, head: bool) -> None:
@@ -121,10 +122,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "reset":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            except OSError:
-                pass
             self.connection.close()
         elif kind == "slowbody" and head:
             self._send(405)  # so the checker has to GET, and meet the body
@@ -150,10 +149,11 @@ class FaultServer:
     class _Server(http.server.ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = 256
-        owner: "FaultServer"
+        owner: FaultServer
 
-    def __init__(self, address: str = "127.0.0.2", latency: tuple[float, float] = (0.0, 0.0),
-                 hang_seconds: float = 60.0) -> None:
+    def __init__(
+        self, address: str = "127.0.0.2", latency: tuple[float, float] = (0.0, 0.0), hang_seconds: float = 60.0
+    ) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -173,7 +173,7 @@ class FaultServer:
     def base(self) -> str:
         return f"http://{self.address}:{self.port}"
 
-    def __enter__(self) -> "FaultServer":
+    def __enter__(self) -> FaultServer:
         self.thread.start()
         return self
 

@@ -19,10 +19,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def project_copy(dest: Path, catalog: Path | None = None) -> Path:
     """A throwaway project: hand-written docs and a mkdocs.yml whose paths point back at ours
     (or, for ``watch``, at ``catalog`` when given)."""
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=lambda d, names: [
-        n for n in names if Path(d, n).relative_to(ROOT / "docs").as_posix().split("/")[0] in site.GENERATED_DIRS
-        or (Path(d) == ROOT / "docs" and n in site.GENERATED_FILES)
-    ])
+    shutil.copytree(
+        ROOT / "docs",
+        dest / "docs",
+        ignore=lambda d, names: [
+            n
+            for n in names
+            if Path(d, n).relative_to(ROOT / "docs").as_posix().split("/")[0] in site.GENERATED_DIRS
+            or (Path(d) == ROOT / "docs" and n in site.GENERATED_FILES)
+        ],
+    )
     shutil.copy(ROOT / "CONTRIBUTING.md", dest / "CONTRIBUTING.md")  # docs/contributing.md includes it
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("src/dllm_atlas/mkdocs_hook.py", str(ROOT / "src/dllm_atlas/mkdocs_hook.py"))
@@ -34,8 +40,20 @@ def project_copy(dest: Path, catalog: Path | None = None) -> Path:
 
 def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file), "--site-dir", str(site_dir)],
-        capture_output=True, text=True, env=site.mkdocs_env(pages_ready=True),
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(config_file),
+            "--site-dir",
+            str(site_dir),
+        ],
+        capture_output=True,
+        text=True,
+        env=site.mkdocs_env(pages_ready=True),
     )
 
 
@@ -45,14 +63,18 @@ def index_of(entries: dict[str, object], exclusions: dict[str, LoadedExclusion] 
     catalog = Catalog(ROOT / "catalog", taxonomy, "taxonomy.yaml", exclusions=exclusions or {})
     for entry_id, entry in entries.items():
         kind_dir = f"{entry.kind}s"  # type: ignore[attr-defined]
-        catalog.entries[entry_id] = LoadedEntry(entry_id, Path(f"catalog/{kind_dir}/{entry_id}.yaml"), entry_id, entry, {})
+        catalog.entries[entry_id] = LoadedEntry(
+            entry_id, Path(f"catalog/{kind_dir}/{entry_id}.yaml"), entry_id, entry, {}
+        )
     return build_index(catalog)
 
 
 def build_from_index(index: Index, workdir: Path) -> Path:
     config_file = project_copy(workdir)
     settings = site.read_config(config_file)
-    site.write_pages(settings.docs_dir, site.render_pages(index, render.environment(), settings, "", dt.date(2026, 11, 26)))
+    site.write_pages(
+        settings.docs_dir, site.render_pages(index, render.environment(), settings, "", dt.date(2026, 11, 26))
+    )
     out = workdir / "site"
     result = mkdocs_build(config_file, out)
     assert result.returncode == 0, result.stderr

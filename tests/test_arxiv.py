@@ -7,6 +7,7 @@ network. A fake clock records the sleeps, so spacing is checked without waiting 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,7 +16,9 @@ import pytest
 from dllm_atlas.arxiv import MIN_INTERVAL, USER_AGENT, ArxivClient, ArxivError, parse_feed
 
 
-def entry(arxiv_id: str, title: str = "A Title", authors=("Ada One", "Bo Two"), published="2025-02-14T18:00:00Z") -> str:
+def entry(
+    arxiv_id: str, title: str = "A Title", authors=("Ada One", "Bo Two"), published="2025-02-14T18:00:00Z"
+) -> str:
     names = "".join(f"<author><name>{a}</name></author>" for a in authors)
     return f"""<entry>
   <id>http://arxiv.org/abs/{arxiv_id}v2</id>
@@ -38,7 +41,9 @@ def feed(*entries: str) -> str:
     )
 
 
-ERROR_FEED = feed("<entry><id>http://arxiv.org/api/errors#x</id><title>Error</title><summary>incorrect id format</summary></entry>")
+ERROR_FEED = feed(
+    "<entry><id>http://arxiv.org/api/errors#x</id><title>Error</title><summary>incorrect id format</summary></entry>"
+)
 
 
 class FakeClock:
@@ -54,7 +59,9 @@ class FakeClock:
         self.now += seconds
 
 
-def make_client(handler, clock: FakeClock | None = None, **kwargs) -> tuple[ArxivClient, list[httpx.Request], FakeClock]:
+def make_client(
+    handler, clock: FakeClock | None = None, **kwargs
+) -> tuple[ArxivClient, list[httpx.Request], FakeClock]:
     requests: list[httpx.Request] = []
     clock = clock or FakeClock()
 
@@ -109,7 +116,7 @@ def test_requests_are_spaced_by_at_least_three_seconds():
     client, requests, _ = make_client(handler, clock)
     client.fetch(ids)
     assert len(requests) == 3
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(gap >= MIN_INTERVAL for gap in gaps), gaps
     assert clock.sleeps == pytest.approx([MIN_INTERVAL - 0.4] * 2)
 
@@ -139,7 +146,11 @@ def test_soft_failures_are_retried_with_backoff(failure):
 
 def test_retry_after_is_honoured():
     def handler(request, n):
-        return httpx.Response(429, headers={"Retry-After": "17"}) if n == 1 else httpx.Response(200, text=feed(entry("2502.09992")))
+        return (
+            httpx.Response(429, headers={"Retry-After": "17"})
+            if n == 1
+            else httpx.Response(200, text=feed(entry("2502.09992")))
+        )
 
     client, _, clock = make_client(handler)
     client.fetch(["2502.09992"])
@@ -148,7 +159,9 @@ def test_retry_after_is_honoured():
 
 def test_persistent_failure_gives_up_with_a_clear_message():
     client, requests, _ = make_client(lambda request, n: httpx.Response(200, text=ERROR_FEED), retries=2)
-    with pytest.raises(ArxivError, match=r"arXiv answered with an error: incorrect id format \(gave up after 3 tries\)"):
+    with pytest.raises(
+        ArxivError, match=r"arXiv answered with an error: incorrect id format \(gave up after 3 tries\)"
+    ):
         client.fetch(["2502.09992"])
     assert len(requests) == 3
 
@@ -158,7 +171,7 @@ def test_no_network_is_a_clear_error():
         raise httpx.ConnectError("Name or service not known", request=request)
 
     client, requests, _ = make_client(handler)
-    with pytest.raises(ArxivError, match="cannot reach the arXiv API at http://api.test/query .*--api-url"):
+    with pytest.raises(ArxivError, match=r"cannot reach the arXiv API at http://api\.test/query .*--api-url"):
         client.fetch(["2502.09992"])
     assert len(requests) == 1
 

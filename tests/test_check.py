@@ -85,7 +85,10 @@ def test_near_duplicate_titles_are_flagged(catalog, cli):
     catalog.write("papers/bd3lm.yaml", OTHER)
     catalog.write("papers/bd3lm-again.yaml", text)
     out = validate_out(cli)
-    assert "catalog/papers/bd3lm-again.yaml:2:1: title: same title (near-duplicate) as catalog/papers/bd3lm.yaml (id 'bd3lm')" in out
+    assert (
+        "catalog/papers/bd3lm-again.yaml:2:1: title: same title (near-duplicate) as catalog/papers/bd3lm.yaml (id 'bd3lm')"
+        in out
+    )
 
 
 def test_arxiv_month_must_agree_with_date(catalog, cli):
@@ -110,10 +113,14 @@ def test_a_model_may_be_released_before_its_paper_but_not_after_the_month(catalo
 
 
 def test_arxiv_links_must_be_canonical_and_agree_with_the_id(catalog, cli):
-    catalog.write("papers/bd3lm.yaml", OTHER.replace("https://arxiv.org/abs/2503.09573", "https://arxiv.org/pdf/2503.09573v2"))
+    catalog.write(
+        "papers/bd3lm.yaml", OTHER.replace("https://arxiv.org/abs/2503.09573", "https://arxiv.org/pdf/2503.09573v2")
+    )
     out = validate_out(cli)
     assert "catalog/papers/bd3lm.yaml:6:3: links.paper: write arXiv links as https://arxiv.org/abs/2503.09573" in out
-    catalog.write("papers/bd3lm.yaml", OTHER.replace("https://arxiv.org/abs/2503.09573", "https://arxiv.org/abs/2503.09574"))
+    catalog.write(
+        "papers/bd3lm.yaml", OTHER.replace("https://arxiv.org/abs/2503.09573", "https://arxiv.org/abs/2503.09574")
+    )
     assert "links.paper: links to arXiv 2503.09574 but arxiv is 2503.09573" in validate_out(cli)
 
 
@@ -163,7 +170,7 @@ def test_exclusions_file_is_checked_item_by_item(catalog, cli):
 
 
 def test_an_entry_for_an_excluded_paper_fails_quoting_the_reason(catalog, cli):
-    catalog.write("exclusions.yaml", EXCLUSIONS.split("- arxiv: \"2501.001\"")[0])
+    catalog.write("exclusions.yaml", EXCLUSIONS.split('- arxiv: "2501.001"')[0])
     catalog.write("papers/bd3lm.yaml", OTHER)
     assert (
         "catalog/papers/bd3lm.yaml:4:1: arxiv: arXiv 2503.09573 is excluded in catalog/exclusions.yaml:2 "
@@ -175,4 +182,6 @@ def test_an_entry_for_an_excluded_paper_fails_quoting_the_reason(catalog, cli):
 
 def test_exclusions_must_be_a_list(catalog, cli):
     catalog.write("exclusions.yaml", "arxiv: '2503.09573'\n")
-    assert "catalog/exclusions.yaml:1:1: exclusions must be a list of {arxiv, title, reason} mappings" in validate_out(cli)
+    assert "catalog/exclusions.yaml:1:1: exclusions must be a list of {arxiv, title, reason} mappings" in validate_out(
+        cli
+    )

@@ -26,21 +26,30 @@ ROOT = Path(__file__).resolve().parents[1]
 def arxiv_server():
     """A stand-in arXiv API on 127.0.0.1 that knows two papers."""
     known = {
-        "2503.09573": entry("2503.09573", "Block Diffusion: Interpolating Between Autoregressive and Diffusion Language Models",
-                            ["Marianne Arriola", "Aaron Gokaslan"], "2025-03-12T17:00:00Z"),
-        "2510.01384": entry("2510.01384", "Fine-Tuning Masked Diffusion for Provable Self-Correction", ["Jaeyeon Kim"],
-                            "2025-10-01T12:00:00Z"),
+        "2503.09573": entry(
+            "2503.09573",
+            "Block Diffusion: Interpolating Between Autoregressive and Diffusion Language Models",
+            ["Marianne Arriola", "Aaron Gokaslan"],
+            "2025-03-12T17:00:00Z",
+        ),
+        "2510.01384": entry(
+            "2510.01384",
+            "Fine-Tuning Masked Diffusion for Provable Self-Correction",
+            ["Jaeyeon Kim"],
+            "2025-10-01T12:00:00Z",
+        ),
     }
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             query = parse_qs(urlsplit(self.path).query)
             ids = query["id_list"][0].split(",")
             seen.append(self.headers.get("User-Agent", ""))
-            body = feed(*(known[i] for i in ids if i in known), *(
-                "<entry><id>http://arxiv.org/api/x</id></entry>" for i in ids if i not in known
-            )).encode()
+            body = feed(
+                *(known[i] for i in ids if i in known),
+                *("<entry><id>http://arxiv.org/api/x</id></entry>" for i in ids if i not in known),
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/atom+xml")
             self.end_headers()
@@ -86,7 +95,9 @@ def test_add_refuses_an_id_already_in_the_catalog_with_its_path(catalog, cli, ar
 
 def test_add_skips_an_excluded_id_with_its_reason(catalog, cli, arxiv_server):
     url, seen = arxiv_server
-    catalog.write("exclusions.yaml", '- {arxiv: "2503.09573", title: "Block Diffusion", reason: "not a language model"}\n')
+    catalog.write(
+        "exclusions.yaml", '- {arxiv: "2503.09573", title: "Block Diffusion", reason: "not a language model"}\n'
+    )
     result = cli("add", "2503.09573", "--api-url", url)
     assert result.code == 1
     assert "2503.09573 is excluded from the catalog (not a language model); see catalog/exclusions.yaml" in result.err
@@ -143,7 +154,10 @@ def test_readme_guard_accepts_catalog_changes_but_not_hand_edits(catalog, cli, t
     assert result.code == 1
     assert "the list between the dllm-atlas markers was edited by hand" in result.err
     assert "+++ README.md (this change)" in result.out
-    assert "+- **MDLM**: [Simple and Effective Masked Diffusion Language Models](https://arxiv.org/abs/2406.07524) — 2099-01-01" in result.out
+    assert (
+        "+- **MDLM**: [Simple and Effective Masked Diffusion Language Models](https://arxiv.org/abs/2406.07524) — 2099-01-01"
+        in result.out
+    )
 
 
 def test_issue_form_is_in_sync_with_the_models_and_taxonomy():

@@ -49,7 +49,8 @@ def test_every_entry_has_a_summary_and_every_paper_its_authors_or_the_reason_the
         i for i, item in catalog.entries.items() if not item.entry.summary and "summary" not in item.entry.unconfirmed
     )
     no_authors = sorted(
-        i for i, item in catalog.entries.items()
+        i
+        for i, item in catalog.entries.items()
         if item.entry.kind == "paper" and not item.entry.authors and "authors" not in item.entry.unconfirmed
     )
     assert (no_summary, no_authors) == ([], [])
@@ -58,7 +59,8 @@ def test_every_entry_has_a_summary_and_every_paper_its_authors_or_the_reason_the
 def test_every_model_has_its_facts_or_the_reason_each_is_missing(catalog):
     gaps = [
         f"{item_id}: {name}"
-        for item_id, item in sorted(catalog.entries.items()) if item.entry.kind == "model"
+        for item_id, item in sorted(catalog.entries.items())
+        if item.entry.kind == "model"
         for name in MODEL_FACTS
         if getattr(item.entry, name) in (None, []) and name not in item.entry.unconfirmed
     ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
 from dllm_atlas.drafts import split_known
 from dllm_atlas.importer import TopicGuesser, parse_markdown
+from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
 
 from .conftest import REAL_CATALOG
 

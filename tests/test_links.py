@@ -14,7 +14,7 @@ from dllm_atlas.links.polite import HostGate, MonotonicClock
 from .conftest import GOOD_PAPER
 from .linkserver import FaultServer
 
-FAST = dict(allow_private=True, timeout=0.5, backoff=0.05, host_interval=0.0, retries=2)
+FAST = {"allow_private": True, "timeout": 0.5, "backoff": 0.05, "host_interval": 0.0, "retries": 2}
 
 
 class FakeClock:
@@ -63,7 +63,10 @@ def test_head_refused_or_lying_falls_back_to_get(server):
     b = server.base
     results = check([f"{b}/head405/1", f"{b}/headlies/1"])
     assert results[f"{b}/head405/1"].klass == "ok" and results[f"{b}/headlies/1"].klass == "ok"
-    assert [(m, p) for _, m, p in server.methods if p == "/head405/1"] == [("HEAD", "/head405/1"), ("GET", "/head405/1")]
+    assert [(m, p) for _, m, p in server.methods if p == "/head405/1"] == [
+        ("HEAD", "/head405/1"),
+        ("GET", "/head405/1"),
+    ]
 
 
 def test_plain_ok_needs_only_head(server):
@@ -251,9 +254,16 @@ def test_durations(text, seconds):
 
 def _catalog_with_links(catalog, base):
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("https://github.com/kuleshov-group/mdlm", f"{base}/gone/mdlm"))
-    catalog.write("models/llada.yaml", (catalog.root / "models" / "llada.yaml").read_text().replace(
-        "https://arxiv.org/abs/2502.09992", "https://arxiv.org/abs/2502.09992").replace(
-        "links:\n  paper: https://arxiv.org/abs/2502.09992", f"links:\n  paper: https://arxiv.org/abs/2502.09992\n  code: {base}/gone/mdlm\n  demo: {base}/redirect/demo"))
+    catalog.write(
+        "models/llada.yaml",
+        (catalog.root / "models" / "llada.yaml")
+        .read_text()
+        .replace("https://arxiv.org/abs/2502.09992", "https://arxiv.org/abs/2502.09992")
+        .replace(
+            "links:\n  paper: https://arxiv.org/abs/2502.09992",
+            f"links:\n  paper: https://arxiv.org/abs/2502.09992\n  code: {base}/gone/mdlm\n  demo: {base}/redirect/demo",
+        ),
+    )
 
 
 def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cli, server, monkeypatch):
@@ -262,14 +272,19 @@ def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cl
     import dllm_atlas.links as links_module
 
     original = links_module.collect_urls
-    monkeypatch.setattr(links_module, "collect_urls", lambda entries: {
-        u: w for u, w in original(entries).items() if u.startswith(server.base)
-    })
+    monkeypatch.setattr(
+        links_module,
+        "collect_urls",
+        lambda entries: {u: w for u, w in original(entries).items() if u.startswith(server.base)},
+    )
     result = cli("check-links", "--allow-private", "--timeout", "2")
     assert result.code == 1
     assert f"catalog/papers/mdlm.yaml:9:3: links.code: broken (404) {server.base}/gone/mdlm" in result.out
     assert f"catalog/models/llada.yaml:8:3: links.code: broken (404) {server.base}/gone/mdlm" in result.out
-    assert f"catalog/models/llada.yaml:9:3: links.demo: redirected (now at {server.base}/ok/demo) {server.base}/redirect/demo" in result.out
+    assert (
+        f"catalog/models/llada.yaml:9:3: links.demo: redirected (now at {server.base}/ok/demo) {server.base}/redirect/demo"
+        in result.out
+    )
     assert server.hits["/gone/mdlm"] == 2  # one HEAD, one GET: the shared URL is checked once
     assert "2 URLs: 0 ok, 1 redirected, 1 broken, 0 blocked, 0 error" in result.err
 
@@ -277,7 +292,8 @@ def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cl
     gone = next(r for r in report if r["url"].endswith("/gone/mdlm"))
     assert (gone["class"], gone["status"]) == ("broken", 404)
     assert {(e["file"], e["field"]) for e in gone["entries"]} == {
-        ("catalog/papers/mdlm.yaml", "links.code"), ("catalog/models/llada.yaml", "links.code")
+        ("catalog/papers/mdlm.yaml", "links.code"),
+        ("catalog/models/llada.yaml", "links.code"),
     }
 
     markdown = cli("check-links", "--allow-private", "--format", "markdown").out
@@ -288,9 +304,11 @@ def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cl
 def test_cli_exits_0_when_nothing_is_broken(catalog, cli, server, monkeypatch):
     import dllm_atlas.links as links_module
 
-    monkeypatch.setattr(links_module, "collect_urls", lambda entries: {
-        f"{server.base}/forbidden/x": [Where("catalog/papers/mdlm.yaml", "links.code", 9, 3)]
-    })
+    monkeypatch.setattr(
+        links_module,
+        "collect_urls",
+        lambda entries: {f"{server.base}/forbidden/x": [Where("catalog/papers/mdlm.yaml", "links.code", 9, 3)]},
+    )
     result = cli("check-links", "--allow-private")
     assert result.code == 0
     assert "catalog/papers/mdlm.yaml:9:3: links.code: blocked (403)" in result.out

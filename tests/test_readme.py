@@ -26,7 +26,10 @@ def test_regeneration_keeps_hand_written_parts_byte_for_byte(catalog, cli, readm
     assert head == HAND.split(BEGIN)[0]
     assert tail == HAND.split(END)[1]
     assert "old list" not in text
-    assert "[Simple and Effective Masked Diffusion Language Models](https://arxiv.org/abs/2406.07524) — 2024-06-11 · [Code](https://github.com/kuleshov-group/mdlm)" in text
+    assert (
+        "[Simple and Effective Masked Diffusion Language Models](https://arxiv.org/abs/2406.07524) — 2024-06-11 · [Code](https://github.com/kuleshov-group/mdlm)"
+        in text
+    )
 
 
 def test_regeneration_is_idempotent_and_check_passes(catalog, cli, readme):
@@ -54,7 +57,10 @@ def test_check_reports_a_short_diff_when_stale(catalog, cli, readme):
 def test_models_have_their_own_table_and_topics_their_sections(catalog, cli, readme):
     cli("readme")
     text = readme.read_text(encoding="utf-8")
-    assert "| [LLaDA](https://arxiv.org/abs/2502.09992) | 2025-02-14 | 8B | — | open | — | [Paper](https://arxiv.org/abs/2502.09992) |" in text
+    assert (
+        "| [LLaDA](https://arxiv.org/abs/2502.09992) | 2025-02-14 | 8B | — | open | — | [Paper](https://arxiv.org/abs/2502.09992) |"
+        in text
+    )
     assert "#### Masked & Discrete Diffusion" in text
     # Both entries have the topic; the model is listed under it too, as well as in its table.
     assert "- [Masked & Discrete Diffusion](#masked--discrete-diffusion) (2)" in text
@@ -70,7 +76,10 @@ def test_markdown_significant_titles_are_escaped_not_interpreted(catalog, cli, r
     catalog.write("papers/mdlm.yaml", hostile)
     assert cli("readme").code == 0
     text = readme.read_text(encoding="utf-8")
-    assert "[Let \\[EOS\\] Lead &#124; the \\`Way\\` \\*now\\* &#36;x&#36; a &lt; b &amp;lt;](https://arxiv.org/abs/2406.07524)" in text
+    assert (
+        "[Let \\[EOS\\] Lead &#124; the \\`Way\\` \\*now\\* &#36;x&#36; a &lt; b &amp;lt;](https://arxiv.org/abs/2406.07524)"
+        in text
+    )
 
 
 def test_escape_filter_neutralises_script_and_table_pipes():

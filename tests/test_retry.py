@@ -8,7 +8,7 @@ import pytest
 
 from dllm_atlas.retry import retry_after_seconds
 
-NOW = dt.datetime(2026, 10, 21, 7, 27, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 10, 21, 7, 27, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

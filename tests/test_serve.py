@@ -9,7 +9,6 @@ import sys
 import time
 import urllib.request
 
-
 from .conftest import GOOD_PAPER
 from .sitekit import project_copy
 
@@ -43,9 +42,22 @@ def test_serve_rebuilds_when_a_catalog_entry_changes(catalog, tmp_path):
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dllm_atlas.cli", "serve", "--catalog", str(catalog.root),
-         "--config-file", str(config_file), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=config_file.parent,
+        [
+            sys.executable,
+            "-m",
+            "dllm_atlas.cli",
+            "serve",
+            "--catalog",
+            str(catalog.root),
+            "--config-file",
+            str(config_file),
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=config_file.parent,
     )
     try:
         url = f"http://127.0.0.1:{port}/dllm-atlas/entries/mdlm/"  # mkdocs serves under site_url's path

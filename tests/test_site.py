@@ -16,8 +16,7 @@ import pytest
 from dllm_atlas import render, site
 from dllm_atlas.cli import main
 from dllm_atlas.index import build_index
-from dllm_atlas.load import load_catalog
-from dllm_atlas.load import LoadedExclusion
+from dllm_atlas.load import LoadedExclusion, load_catalog
 from dllm_atlas.models import Exclusion, Paper
 
 from .sitekit import ROOT, build_from_index, index_of, project_copy
@@ -30,7 +29,9 @@ def real_site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("real")
     config_file = project_copy(work)
     out = work / "site"
-    code = main(["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)])
+    code = main(
+        ["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)]
+    )
     assert code == 0
     return out
 
@@ -41,9 +42,19 @@ def real_index():
 
 
 def test_every_page_type_exists(real_site, real_index):
-    for page in ("index.html", "explorer/index.html", "models/index.html", "frameworks/index.html",
-                 "timeline/index.html", "lineages/index.html", "areas/index.html", "tags/index.html",
-                 "about/index.html", "contributing/index.html", "search/search_index.json"):
+    for page in (
+        "index.html",
+        "explorer/index.html",
+        "models/index.html",
+        "frameworks/index.html",
+        "timeline/index.html",
+        "lineages/index.html",
+        "areas/index.html",
+        "tags/index.html",
+        "about/index.html",
+        "contributing/index.html",
+        "search/search_index.json",
+    ):
         assert (real_site / page).is_file(), page
     for area in real_index.taxonomy.areas:
         assert (real_site / "areas" / area.slug / "index.html").is_file()
@@ -110,8 +121,14 @@ def test_no_remote_assets(real_site):
     for page in sorted(real_site.rglob("*.html")):
         for tag, attrs in _tags(page.read_text(encoding="utf-8")):
             attrs = dict(attrs)
-            loaded = attrs.get("src") if tag in ("script", "img", "iframe") else (
-                attrs.get("href") if tag == "link" and attrs.get("rel") in ("stylesheet", "preload", "icon", "manifest") else None
+            loaded = (
+                attrs.get("src")
+                if tag in ("script", "img", "iframe")
+                else (
+                    attrs.get("href")
+                    if tag == "link" and attrs.get("rel") in ("stylesheet", "preload", "icon", "manifest")
+                    else None
+                )
             )
             assert not (loaded or "").startswith(("http:", "https:", "//")), (page, tag, loaded)
 
@@ -148,13 +165,23 @@ HOSTILE_TITLE = 'Evil [click](javascript:alert(1)) <script>alert(2)</script> a|b
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
     evil = Paper.model_construct(
-        kind="paper", title=HOSTILE_TITLE, short_name=None, authors=["<img src=x onerror=alert(3)>", "A } B"],
-        date=dt.date(2025, 3, 3), date_precision="day", venue=None, arxiv=None,
-        links=Paper.model_fields["links"].default_factory(), topics=["theory"],
+        kind="paper",
+        title=HOSTILE_TITLE,
+        short_name=None,
+        authors=["<img src=x onerror=alert(3)>", "A } B"],
+        date=dt.date(2025, 3, 3),
+        date_precision="day",
+        venue=None,
+        arxiv=None,
+        links=Paper.model_fields["links"].default_factory(),
+        topics=["theory"],
         summary='Summary with <b>bold</b> and [link](javascript:alert(4)) and | pipes" onmouseover="alert(5)',
-        relations=Paper.model_fields["relations"].default_factory(), added=dt.date(2026, 11, 26),
+        relations=Paper.model_fields["relations"].default_factory(),
+        added=dt.date(2026, 11, 26),
     )
-    excluded = Exclusion.model_construct(arxiv="2501.00001", title=HOSTILE_TITLE, reason="<b>why</b> | [x](javascript:y)")
+    excluded = Exclusion.model_construct(
+        arxiv="2501.00001", title=HOSTILE_TITLE, reason="<b>why</b> | [x](javascript:y)"
+    )
     exclusions = {"2501.00001": LoadedExclusion(excluded, "catalog/exclusions.yaml", 1)}
     return build_from_index(index_of({"evil": evil}, exclusions), tmp_path_factory.mktemp("hostile"))
 

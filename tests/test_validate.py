@@ -19,8 +19,12 @@ def test_valid_catalog_exits_0(catalog, cli):
 
 
 def test_bad_url_scheme_names_file_line_column_and_field(catalog, cli):
-    catalog.write("papers/bad.yaml", GOOD_PAPER.replace("https://github.com/kuleshov-group/mdlm", "javascript:alert(1)")
-                  .replace("2406.07524", "2406.07525").replace("Simple and", "Other"))
+    catalog.write(
+        "papers/bad.yaml",
+        GOOD_PAPER.replace("https://github.com/kuleshov-group/mdlm", "javascript:alert(1)")
+        .replace("2406.07524", "2406.07525")
+        .replace("Simple and", "Other"),
+    )
     result = cli("validate")
     assert result.code == 1
     assert "catalog/papers/bad.yaml:9:3: links.code: URL scheme must be http or https" in result.out
@@ -74,18 +78,27 @@ def test_missing_required_field_points_at_the_mapping(catalog, cli):
 
 def test_every_error_in_one_run(catalog, cli):
     catalog.write("papers/a.yaml", "kind: paper\nkind: paper\n")
-    catalog.write("papers/b.yaml", GOOD_PAPER.replace("title: ", "title: <b>x</b> ").replace("2406.07524", "2406.07599"))
+    catalog.write(
+        "papers/b.yaml", GOOD_PAPER.replace("title: ", "title: <b>x</b> ").replace("2406.07524", "2406.07599")
+    )
     catalog.write("papers/c.yaml", "kind: paper\ntitle: &a x\n")
     result = cli("validate")
     lines = [line for line in result.out.splitlines() if line.startswith("catalog/")]
-    assert {line.split(":")[0] for line in lines} == {"catalog/papers/a.yaml", "catalog/papers/b.yaml", "catalog/papers/c.yaml"}
+    assert {line.split(":")[0] for line in lines} == {
+        "catalog/papers/a.yaml",
+        "catalog/papers/b.yaml",
+        "catalog/papers/c.yaml",
+    }
     assert "catalog/papers/b.yaml:2:1: title: raw HTML tags are not allowed in text; write plain text" in result.out
 
 
 def test_file_name_must_be_a_slug(catalog, cli):
     catalog.write("papers/Bad Name.yaml", GOOD_PAPER)
     result = cli("validate")
-    assert "catalog/papers/Bad Name.yaml:1:1: file name 'Bad Name.yaml' must be <id>.yaml with a lowercase slug id" in result.out
+    assert (
+        "catalog/papers/Bad Name.yaml:1:1: file name 'Bad Name.yaml' must be <id>.yaml with a lowercase slug id"
+        in result.out
+    )
 
 
 def test_symlink_out_of_the_catalog_is_not_followed(catalog, cli, tmp_path):
@@ -151,7 +164,10 @@ def test_usage_error_exits_2(cli):
 
 
 def test_real_process_prints_no_traceback_on_hostile_input(catalog, tmp_path):
-    catalog.write("papers/bomb.yaml", 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n')
+    catalog.write(
+        "papers/bomb.yaml",
+        'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n',
+    )
     catalog.write("papers/bytes.yaml", b"\xff\xfe\x00k")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.run(

@@ -41,7 +41,8 @@ def test_actionlint_finds_nothing():
 def test_zizmor_finds_nothing():
     result = subprocess.run(
         [tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(ROOT / ".github" / "workflows")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr

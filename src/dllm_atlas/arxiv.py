@@ -22,8 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import httpx
 
@@ -107,8 +107,7 @@ def parse_feed(xml_text: str) -> list[ArxivRecord]:
         if not record_id or not title or published is None:
             continue
         links = {
-            (link.get("title") or link.get("rel") or ""): link.get("href", "")
-            for link in entry.findall(f"{_ATOM}link")
+            (link.get("title") or link.get("rel") or ""): link.get("href", "") for link in entry.findall(f"{_ATOM}link")
         }
         category = entry.find(f"{_ARXIV}primary_category")
         records.append(
@@ -152,7 +151,7 @@ class ArxivClient:
             transport=transport, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=True
         )
 
-    def __enter__(self) -> "ArxivClient":
+    def __enter__(self) -> ArxivClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -189,7 +188,9 @@ class ArxivClient:
                 return self._attempt(params)
             except _Retry as retry:
                 if attempt == self.retries:
-                    raise ArxivError(f"arXiv API at {self.api_url}: {retry.reason} (gave up after {attempt + 1} tries)") from None
+                    raise ArxivError(
+                        f"arXiv API at {self.api_url}: {retry.reason} (gave up after {attempt + 1} tries)"
+                    ) from None
                 self.sleep(min(retry.wait if retry.wait is not None else delay, MAX_RETRY_AFTER))
                 delay *= 2
         raise AssertionError("unreachable")

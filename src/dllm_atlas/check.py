@@ -21,8 +21,8 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from . import arxivid
@@ -56,7 +56,12 @@ def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
                 if target not in catalog.failed_ids:
                     yield _diag(item, ("supported_models", index), field, f"no entry with id '{target}'")
             elif entries[target].entry.kind != "model":
-                yield _diag(item, ("supported_models", index), field, f"'{target}' is a {entries[target].entry.kind}, not a model")
+                yield _diag(
+                    item,
+                    ("supported_models", index),
+                    field,
+                    f"'{target}' is a {entries[target].entry.kind}, not a model",
+                )
 
 
 def _first_claims(
@@ -132,7 +137,9 @@ def check_arxiv(catalog: Catalog) -> Iterator[Diagnostic]:
                 earliest = first - dt.timedelta(days=ARXIV_EARLY_DAYS) if entry.kind == "paper" else dt.date.min
                 if not earliest <= entry.date <= last:
                     yield _diag(
-                        item, ("date",), "date",
+                        item,
+                        ("date",),
+                        "date",
                         f"date {entry.date.isoformat()} disagrees with arXiv id {entry.arxiv} "
                         f"(submitted {ym[0]}-{ym[1]:02d})",
                     )
@@ -156,7 +163,9 @@ def check_exclusions(catalog: Catalog) -> Iterator[Diagnostic]:
         excluded = catalog.exclusions.get(item.entry.arxiv or "")
         if excluded is not None:
             yield _diag(
-                item, ("arxiv",), "arxiv",
+                item,
+                ("arxiv",),
+                "arxiv",
                 f"arXiv {item.entry.arxiv} is excluded in {excluded.display_path}:{excluded.line} "
                 f"({excluded.exclusion.reason}): remove this entry, or the exclusion if the paper is in scope",
             )

@@ -30,10 +30,23 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from . import __version__, arxiv, contribute, diagnostics, export, importer, links, pipeline, readme, render, schema, site
+from . import (
+    __version__,
+    arxiv,
+    contribute,
+    diagnostics,
+    export,
+    importer,
+    links,
+    pipeline,
+    readme,
+    render,
+    schema,
+    site,
+)
 from .fsutil import write_atomic
 from .index import Index
 from .links import report as link_report
@@ -118,7 +131,8 @@ def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
         log.error(
             "%s: the list between the dllm-atlas markers was edited by hand. It is generated from "
             "catalog/: revert those lines and change the YAML files instead; the list is regenerated "
-            "after merge.", path,
+            "after merge.",
+            path,
         )
         return 1
     print(f"{path}: generated list untouched")
@@ -131,7 +145,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 1
     try:
         with arxiv.ArxivClient(args.api_url) as client:
-            report = contribute.add_from_arxiv(args.ids, catalog, args.kind, client, render.environment(), dt.date.today())
+            report = contribute.add_from_arxiv(
+                args.ids, catalog, args.kind, client, render.environment(), dt.date.today()
+            )
     except arxiv.ArxivError as exc:
         log.error("%s", exc)
         return 1
@@ -174,8 +190,11 @@ def cmd_check_links(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     options = links.Options(
-        max_concurrency=args.max_concurrency, host_concurrency=args.host_concurrency,
-        host_interval=args.host_interval, timeout=args.timeout, allow_private=args.allow_private,
+        max_concurrency=args.max_concurrency,
+        host_concurrency=args.host_concurrency,
+        host_interval=args.host_interval,
+        timeout=args.timeout,
+        allow_private=args.allow_private,
     )
     urls = links.collect_urls(index.entries)
     progress = None if args.quiet else sys.stderr
@@ -302,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--readme", type=Path, default=Path("README.md"))
     p.add_argument("--check", action="store_true", help="exit 1 with a diff if README.md is stale")
     p.add_argument(
-        "--unchanged-from", type=Path, metavar="BASE_README",
+        "--unchanged-from",
+        type=Path,
+        metavar="BASE_README",
         help="exit 1 if the generated list differs from the one in BASE_README (a hand edit in a pull request)",
     )
     p.set_defaults(func=cmd_readme)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from pydantic import BaseModel
 
 from . import drafts
 from .arxiv import ArxivClient, canonical_id
@@ -83,27 +84,30 @@ def add_from_arxiv(
     return report
 
 
+def _shape(annotation: Any) -> str:
+    text = repr(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping"  # links, relations: written as a block of sub-fields
+    return "list" if text.startswith("list[") else "dict" if text.startswith("dict[") else "scalar"
+
+
 def field_docs(kind: str) -> list[dict[str, Any]]:
     """Each field of a kind's model: name, description, whether required, and its type's shape."""
-    model = ENTRY_CLASSES[kind]
     out = []
-    for name, info in model.model_fields.items():
+    for name, info in ENTRY_CLASSES[kind].model_fields.items():
         if name == "kind":
             continue
-        annotation = repr(info.annotation)
-        shape = "list" if annotation.startswith("list[") else (
-            "mapping" if name in ("links", "relations") else ("dict" if annotation.startswith("dict[") else "scalar")
+        annotation = info.annotation
+        sub = annotation.model_fields if isinstance(annotation, type) and issubclass(annotation, BaseModel) else {}
+        out.append(
+            {
+                "name": name,
+                "description": info.description or "",
+                "required": info.is_required(),
+                "shape": _shape(annotation),
+                "subfields": [(n, f.description or "", repr(f.annotation).startswith("list[")) for n, f in sub.items()],
+            }
         )
-        out.append({
-            "name": name,
-            "description": info.description or "",
-            "required": info.is_required(),
-            "shape": shape,
-            "subfields": [
-                (n, f.description or "", repr(f.annotation).startswith("list["))
-                for n, f in info.annotation.model_fields.items()  # type: ignore[union-attr]
-            ] if shape == "mapping" else [],
-        })
     return out
 
 

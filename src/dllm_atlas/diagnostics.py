@@ -18,8 +18,9 @@ Formats:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jinja2 import Template
 
@@ -42,7 +43,6 @@ class Draft:
     id: str = ""
 
 
-
 def short_name_of(title: str) -> str | None:
     if ":" in title:
         head, tail = title.split(":", 1)
@@ -54,7 +54,6 @@ def short_name_of(title: str) -> str | None:
 def slugify(text: str, max_words: int = 6) -> str:
     words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
     return "-".join(words[:max_words])[:60].strip("-") or "entry"
-
 
 
 def assign_ids(drafts: list[Draft], taken: set[str]) -> None:
@@ -77,7 +76,9 @@ def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft
     known: dict[str, str] = {}
     for item in entries:
         entry = item.entry
-        keys = [f"title:{normalise_title(entry.title)}"] + [f"url:{normalise_url(u)}" for _, u in entry.links.items_present()]
+        keys = [f"title:{normalise_title(entry.title)}"] + [
+            f"url:{normalise_url(u)}" for _, u in entry.links.items_present()
+        ]
         if entry.arxiv:
             keys.append(f"arxiv:{entry.arxiv}")
         for key in keys:
@@ -109,8 +110,16 @@ def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "
     """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
     order = list(LINK_LABELS)
     return template.render(
-        tool=tool, kind=draft.kind, title=draft.title, short_name=draft.short_name, authors=draft.authors,
-        date=draft.date, venue=draft.venue, arxiv=draft.arxiv,
+        tool=tool,
+        kind=draft.kind,
+        title=draft.title,
+        short_name=draft.short_name,
+        authors=draft.authors,
+        date=draft.date,
+        venue=draft.venue,
+        arxiv=draft.arxiv,
         links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
-        topics=draft.topics, notes=draft.notes, added=added,
+        topics=draft.topics,
+        notes=draft.notes,
+        added=added,
     )

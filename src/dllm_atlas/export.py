@@ -13,7 +13,8 @@ its shape only grows.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .index import Index, entry_record
 

@@ -26,7 +26,6 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -42,14 +41,33 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_MD_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\))?[^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_LINK = re.compile(
+    r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\))?[^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
 _HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MONTHS = {m.lower(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], 1)}
+_MONTHS = {
+    m.lower(): i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        1,
+    )
+}
 _MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _DATE_PATTERNS = (
@@ -58,10 +76,45 @@ _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b"), ("year", "month", "day")),
 )
 _GENERIC_LABELS = {
-    "arxiv", "paper", "pdf", "code", "github", "project", "project page", "page", "website", "blog",
-    "blog post", "demo", "hugging face", "huggingface", "hf", "model", "models", "link", "openreview",
-    "html", "abs", "web", "homepage", "dataset", "weights", "repo", "official", "📄", "💻", "🤗", "video",
-    "slides", "poster", "tweet", "x", "twitter", "techrxiv", "iclr blog", "notion",
+    "arxiv",
+    "paper",
+    "pdf",
+    "code",
+    "github",
+    "project",
+    "project page",
+    "page",
+    "website",
+    "blog",
+    "blog post",
+    "demo",
+    "hugging face",
+    "huggingface",
+    "hf",
+    "model",
+    "models",
+    "link",
+    "openreview",
+    "html",
+    "abs",
+    "web",
+    "homepage",
+    "dataset",
+    "weights",
+    "repo",
+    "official",
+    "📄",
+    "💻",
+    "🤗",
+    "video",
+    "slides",
+    "poster",
+    "tweet",
+    "x",
+    "twitter",
+    "techrxiv",
+    "iclr blog",
+    "notion",
 }
 _KIND_HEADINGS = (
     ("framework", ("librar", "framework", "toolkit", "tools", "codebase", "engine", "software")),
@@ -128,7 +181,7 @@ def _links(text: str) -> list[tuple[str, str]]:
 def _parse_date(text: str) -> dt.date | None:
     for pattern, order in _DATE_PATTERNS:
         for match in pattern.finditer(text):
-            parts = dict(zip(order, match.groups()))
+            parts = dict(zip(order, match.groups(), strict=True))
             month_raw = parts["month"]
             month = int(month_raw) if month_raw.isdigit() else _MONTHS.get(month_raw.lower().rstrip("."))
             if not month:
@@ -157,7 +210,9 @@ def _classify(label: str, url: str) -> str | None:
         return "blog"
     if host.endswith("github.io") or any(k in low for k in ("project", "page", "website", "homepage")):
         return "project"
-    if any(k in host for k in ("openreview.net", "aclanthology.org", "proceedings", "neurips.cc", "techrxiv", "doi.org")) or low in ("paper", "pdf"):
+    if any(
+        k in host for k in ("openreview.net", "aclanthology.org", "proceedings", "neurips.cc", "techrxiv", "doi.org")
+    ) or low in ("paper", "pdf"):
         return "paper"
     if "youtube.com" in host or "video" in low:
         return "video"
@@ -301,7 +356,9 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
 
 def _merge_or_add(result: ImportResult, draft: Draft) -> None:
     for other in result.drafts:
-        same = (draft.arxiv and draft.arxiv == other.arxiv) or normalise_title(draft.title) == normalise_title(other.title)
+        same = (draft.arxiv and draft.arxiv == other.arxiv) or normalise_title(draft.title) == normalise_title(
+            other.title
+        )
         if not same:
             continue
         result.merged += 1
@@ -340,4 +397,3 @@ def import_list(text: str, catalog: Catalog, out: Path, env: Environment, today:
         if missing:
             report.incomplete.append((draft, path, missing))
     return report
-

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .diagnostics import Diagnostic
 from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, UNCONFIRMED_ERROR, Exclusion, Taxonomy
@@ -90,7 +91,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         owner: Any = model
@@ -111,13 +112,15 @@ def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]
     message: str = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "arxiv":
         message = "not an arXiv id: write it as a quoted string like '2502.09992', without version"
     elif kind == "string_pattern_mismatch":
-        message = f"'{error.get('input')}' is not a lowercase slug ([a-z0-9][a-z0-9-]*)" if "a-z0-9" in str(
-            error.get("ctx", {}).get("pattern", "")
-        ) else message
+        message = (
+            f"'{error.get('input')}' is not a lowercase slug ([a-z0-9][a-z0-9-]*)"
+            if "a-z0-9" in str(error.get("ctx", {}).get("pattern", ""))
+            else message
+        )
     return message
 
 
@@ -135,7 +138,7 @@ def validation_diagnostics(
             loc = ("unconfirmed", error["ctx"]["field"])
         anchor = loc[:-1] if error["type"] == "missing" else loc
         line, column = locate(positions, anchor)
-        out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc[len(prefix):])))
+        out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc[len(prefix) :])))
     return out
 
 
@@ -206,8 +209,14 @@ def load_exclusions(root: Path) -> tuple[dict[str, LoadedExclusion], list[Diagno
         if exclusion.arxiv in found:
             first = found[exclusion.arxiv]
             where = locate(positions, (index, "arxiv"))
-            diags.append(Diagnostic(display, *where, f"[{index}].arxiv",
-                                    f"arXiv {exclusion.arxiv} is already excluded on line {first.line}"))
+            diags.append(
+                Diagnostic(
+                    display,
+                    *where,
+                    f"[{index}].arxiv",
+                    f"arXiv {exclusion.arxiv} is already excluded on line {first.line}",
+                )
+            )
             continue
         found[exclusion.arxiv] = LoadedExclusion(exclusion, display, line)
     return found, diags
@@ -220,27 +229,30 @@ def load_entry(
     entry_id = path.stem
     diags: list[Diagnostic] = []
     if not _SLUG.match(entry_id) or len(entry_id) > 80:
-        diags.append(Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id"))
+        diags.append(
+            Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id")
+        )
     result = read_yaml(path, display)
     if isinstance(result, Diagnostic):
-        return None, diags + [result]
+        return None, [*diags, result]
     data, positions = result
     if not isinstance(data, dict):
-        return None, diags + [Diagnostic(display, 1, 1, "", "an entry must be a YAML mapping of fields")]
-    kind = data.get("kind")
-    model = ENTRY_CLASSES.get(kind) if isinstance(kind, str) else None
+        return None, [*diags, Diagnostic(display, 1, 1, "", "an entry must be a YAML mapping of fields")]
+    raw_kind = data.get("kind")
+    kind = raw_kind if isinstance(raw_kind, str) else ""
+    model = ENTRY_CLASSES.get(kind)
     if model is None:
         line, column = locate(positions, ("kind",))
-        what = "missing" if kind is None else f"'{kind}' is not a kind"
-        diags.append(
-            Diagnostic(display, line, column, "kind", f"{what}: use one of {', '.join(ENTRY_CLASSES)}")
-        )
+        what = "missing" if raw_kind is None else f"'{raw_kind}' is not a kind"
+        diags.append(Diagnostic(display, line, column, "kind", f"{what}: use one of {', '.join(ENTRY_CLASSES)}"))
         return None, diags
     expected_dir = KIND_DIRS[kind]
     if path.parent.name != expected_dir:
         line, column = locate(positions, ("kind",))
         diags.append(
-            Diagnostic(display, line, column, "kind", f"a {kind} entry belongs in {expected_dir}/, not {path.parent.name}/")
+            Diagnostic(
+                display, line, column, "kind", f"a {kind} entry belongs in {expected_dir}/, not {path.parent.name}/"
+            )
         )
     try:
         entry = model.model_validate(data, context=None if topics is None else {"topics": topics})
@@ -266,9 +278,7 @@ def _entry_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
                 if item.suffix == ".yaml" and (item.is_file() or item.is_symlink()):
                     files.append(item)
                 else:
-                    diags.append(
-                        Diagnostic(_display(item), 1, 1, "", "unexpected file: entries are <id>.yaml files")
-                    )
+                    diags.append(Diagnostic(_display(item), 1, 1, "", "unexpected file: entries are <id>.yaml files"))
         else:
             folders = ", ".join(sorted(_KIND_OF_DIR))
             diags.append(Diagnostic(_display(child), 1, 1, "", f"unexpected path: the catalog holds {folders}"))
@@ -279,9 +289,12 @@ def load_catalog(root: Path) -> Catalog:
     """Load the taxonomy and every entry under ``root``; collect all problems."""
     root = Path(root)
     if not root.is_dir():
-        return Catalog(root, None, _display(root / TAXONOMY_FILE), diagnostics=[
-            Diagnostic(_display(root), 1, 1, "", "catalog folder not found")
-        ])
+        return Catalog(
+            root,
+            None,
+            _display(root / TAXONOMY_FILE),
+            diagnostics=[Diagnostic(_display(root), 1, 1, "", "catalog folder not found")],
+        )
     taxonomy, diags = load_taxonomy(root)
     catalog = Catalog(root, taxonomy, _display(root / TAXONOMY_FILE), diagnostics=diags)
     catalog.exclusions, exclusion_diags = load_exclusions(root)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -202,7 +202,7 @@ class _EntryBase(_Strict):
         return topics
 
     @model_validator(mode="after")
-    def _unconfirmed_fields_are_empty(self) -> "_EntryBase":
+    def _unconfirmed_fields_are_empty(self) -> _EntryBase:
         fields = type(self).model_fields
         for name in self.unconfirmed:
             if name in Links.model_fields:  # one kind of link, such as code
@@ -229,7 +229,7 @@ class _EntryBase(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _month_precision_is_first_day(self) -> "_EntryBase":
+    def _month_precision_is_first_day(self) -> _EntryBase:
         if self.date_precision == "month" and self.date.day != 1:
             raise ValueError("with date_precision: month, write the date as the month's first day (YYYY-MM-01)")
         return self
@@ -301,9 +301,7 @@ class Framework(_EntryBase):
         None, description="Main implementation language."
     )
     license: Annotated[Text, StringConstraints(max_length=80)] | None = Field(None, description="Code licence.")
-    supported_models: list[Slug] = Field(
-        default_factory=list, description="Catalog ids of models it supports."
-    )
+    supported_models: list[Slug] = Field(default_factory=list, description="Catalog ids of models it supports.")
     purpose: list[Literal["training", "inference", "serving", "evaluation"]] = Field(
         default_factory=list, description="What it is for."
     )
@@ -328,7 +326,7 @@ class Article(_EntryBase):
 
 
 Entry = Annotated[
-    Union[Paper, Model, Framework, Dataset, Benchmark, Article],
+    Paper | Model | Framework | Dataset | Benchmark | Article,
     Field(discriminator="kind"),
 ]
 ENTRY_CLASSES: dict[str, type[_EntryBase]] = {

@@ -85,5 +85,5 @@ def short_diff(
         )
     )
     if len(lines) > DIFF_LINES:
-        lines = lines[:DIFF_LINES] + [f"… {len(lines) - DIFF_LINES} more diff lines"]
+        lines = [*lines[:DIFF_LINES], f"… {len(lines) - DIFF_LINES} more diff lines"]
     return "\n".join(lines)

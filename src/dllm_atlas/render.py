@@ -78,8 +78,16 @@ def yaml_str(text: object) -> str:
 
 _BIBTEX_ESCAPES = {
     # BibTeX counts every brace, escaped or not, so braces become commands with balanced "{}".
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%", "$": r"\$",
-    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 _BIBTEX = re.compile(r"[\\{}&%$#_~^]")
 
@@ -107,10 +115,14 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates folder not found")
 
 
+def _autoescaped(name: str | None) -> bool:
+    return name is not None and name.endswith((".html.j2", ".xml.j2", ".svg.j2"))
+
+
 def environment(directory: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(directory or templates_dir())),
-        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".xml.j2", ".svg.j2")),
+        autoescape=_autoescaped,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -90,7 +90,7 @@ class _Builder:
         frame = self.stack[-1]
         container, path = frame[0], frame[1]
         if isinstance(container, list):
-            child = path + (len(container),)
+            child = (*path, len(container))
             container.append(value)
             self.positions[child] = pos
             return child
@@ -105,7 +105,7 @@ class _Builder:
             return None
         key, key_pos = frame[2], frame[3]
         container[key] = value
-        child = path + (key,)
+        child = (*path, key)
         self.positions[child] = key_pos
         frame[2] = None
         return child

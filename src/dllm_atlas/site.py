@@ -39,8 +39,16 @@ from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
 
 GENERATED_FILES = (
-    "index.md", "explorer.md", "models.md", "frameworks.md", "timeline.md", "lineages.md", "excluded.md",
-    "catalog.json", "catalog.bib", "feed.xml",
+    "index.md",
+    "explorer.md",
+    "models.md",
+    "frameworks.md",
+    "timeline.md",
+    "lineages.md",
+    "excluded.md",
+    "catalog.json",
+    "catalog.bib",
+    "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
 # Set by `dllm-atlas build` for its MkDocs run: the pages are generated, the hook need not.
@@ -52,8 +60,18 @@ NEWEST_ON_HOME = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
 # One colour per area, in taxonomy order; readable on light and dark backgrounds.
 PALETTE = (
-    "#5c6bc0", "#26a69a", "#ef5350", "#ffa726", "#ab47bc", "#29b6f6", "#8d6e63", "#66bb6a", "#ec407a",
-    "#78909c", "#d4e157", "#7e57c2",
+    "#5c6bc0",
+    "#26a69a",
+    "#ef5350",
+    "#ffa726",
+    "#ab47bc",
+    "#29b6f6",
+    "#8d6e63",
+    "#66bb6a",
+    "#ec407a",
+    "#78909c",
+    "#d4e157",
+    "#7e57c2",
 )
 
 
@@ -87,12 +105,14 @@ class SiteConfig:
         return edit_url(self.repo_url, self.branch, source)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], config_dir: Path, where: str) -> "SiteConfig":
+    def from_mapping(cls, data: Mapping[str, Any], config_dir: Path, where: str) -> SiteConfig:
         """From MkDocs settings: the parsed file, or the config object MkDocs hands its hooks."""
         if not data.get("site_url"):
             raise ValueError(f"{where}: site_url must be set (the feed and navigation.instant need it)")
-        extra = data.get("extra") if isinstance(data.get("extra"), Mapping) else {}
-        atlas = extra.get("atlas") if isinstance(extra.get("atlas"), Mapping) else {}
+        extra = data.get("extra")
+        atlas = extra.get("atlas") if isinstance(extra, Mapping) else None
+        if not isinstance(atlas, Mapping):
+            atlas = {}
         return cls(
             docs_dir=config_dir / (data.get("docs_dir") or "docs"),
             site_url=str(data["site_url"]).rstrip("/") + "/",
@@ -160,11 +180,32 @@ def chart_geometry(index: Index) -> dict[str, Any]:
             if value:
                 h = value * scale
                 y -= h
-                segments.append({"y": round(y, 1), "h": round(h, 1), "colour": row["colour"], "area": row["area"].name, "value": value})
-        bars.append({"year": year, "x": round(x, 1), "w": round(bar_space * 0.7, 1), "segments": segments, "total": totals[year], "top": round(y, 1)})
+                segments.append(
+                    {
+                        "y": round(y, 1),
+                        "h": round(h, 1),
+                        "colour": row["colour"],
+                        "area": row["area"].name,
+                        "value": value,
+                    }
+                )
+        bars.append(
+            {
+                "year": year,
+                "x": round(x, 1),
+                "w": round(bar_space * 0.7, 1),
+                "segments": segments,
+                "total": totals[year],
+                "top": round(y, 1),
+            }
+        )
     ticks = sorted({0, peak // 2, peak})
     return {
-        "width": width, "height": height, "left": left, "base": height - bottom, "bars": bars,
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": height - bottom,
+        "bars": bars,
         "ticks": [{"value": t, "y": round(height - bottom - t * scale, 1)} for t in ticks],
         "legend": [{"name": r["area"].name, "colour": r["colour"]} for r in rows if any(r["counts"].values())],
     }
@@ -217,8 +258,13 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         pages[path] = env.get_template(f"site/{template}").render(**common, **context)
 
     newest = sorted(index.entries, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)
-    page("index.md", "home.md.j2", intro=intro, newest=newest[:NEWEST_ON_HOME],
-         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)))
+    page(
+        "index.md",
+        "home.md.j2",
+        intro=intro,
+        newest=newest[:NEWEST_ON_HOME],
+        chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
+    )
     page("explorer.md", "explorer.md.j2", records=explorer_records(index))
     page("models.md", "models.md.j2", models=index.of_kind("model"), sort_key=parameter_sort_key)
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
@@ -229,17 +275,32 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     for area in index.taxonomy.areas:
         page(f"areas/{area.slug}.md", "area.md.j2", area=area)
         for topic in area.topics:
-            page(f"topics/{topic.slug}.md", "topic.md.j2", area=area, topic=topic,
-                 entries=index.by_topic.get(topic.slug, []))
+            page(
+                f"topics/{topic.slug}.md",
+                "topic.md.j2",
+                area=area,
+                topic=topic,
+                entries=index.by_topic.get(topic.slug, []),
+            )
+    # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
     for item in index.entries:
         source = source_path(item)
-        page(f"entries/{item.id}.md", "entry.md.j2", item=item, source=source,
-             edit_url=config.edit_url(source), bibtex=bib_entry(item))
-    pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(entries=sorted(index.entries, key=lambda i: i.id))
+        page(
+            f"entries/{item.id}.md",
+            "entry.md.j2",
+            item=item,
+            source=source,
+            edit_url=config.edit_url(source),
+            bibtex=bib_entry(item),
+        )
+    pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
+        entries=sorted(index.entries, key=lambda i: i.id)
+    )
     pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
     pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
-        **common, entries=newest[:FEED_SIZE],
+        **common,
+        entries=newest[:FEED_SIZE],
         updated=max((i.entry.added for i in index.entries), default=today),
         host=urlsplit(config.site_url).hostname or "localhost",
     )

@@ -22,8 +22,13 @@ from ..sitekit import ROOT, project_copy
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 
 
@@ -45,7 +50,10 @@ def built_site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("browser-site")
     config_file = project_copy(work)
     out = work / "site"
-    assert main(["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)]) == 0
+    assert (
+        main(["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)])
+        == 0
+    )
     return out
 
 

@@ -39,7 +39,15 @@ from .report import Progress
 from .urls import Where, collect_urls
 
 __all__ = [
-    "CLASSES", "Clock", "LinkChecker", "Options", "Progress", "Result", "Where", "collect_urls", "parse_duration",
+    "CLASSES",
+    "Clock",
+    "LinkChecker",
+    "Options",
+    "Progress",
+    "Result",
+    "Where",
+    "collect_urls",
+    "parse_duration",
     "run",
 ]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..fsutil import write_atomic
 from .checker import CLASSES, Result
@@ -40,7 +40,13 @@ def save_cache(path: Path, results: Iterable[Result]) -> None:
     data = {
         "version": 1,
         "results": {
-            r.url: {"class": r.klass, "status": r.status, "target": r.target, "error": r.error, "checked_at": r.checked_at}
+            r.url: {
+                "class": r.klass,
+                "status": r.status,
+                "target": r.target,
+                "error": r.error,
+                "checked_at": r.checked_at,
+            }
             for r in sorted(results, key=lambda r: r.url)
         },
     }

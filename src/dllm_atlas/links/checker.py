@@ -15,8 +15,9 @@ import asyncio
 import datetime as dt
 import ssl
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -62,7 +63,7 @@ class Result:
             "status": self.status,
             "target": self.target,
             "error": self.error,
-            "checked_at": dt.datetime.fromtimestamp(self.checked_at, dt.timezone.utc).isoformat(timespec="seconds"),
+            "checked_at": dt.datetime.fromtimestamp(self.checked_at, dt.UTC).isoformat(timespec="seconds"),
             "cached": self.cached,
             "entries": [asdict(w) for w in entries],
         }
@@ -128,8 +129,9 @@ class LinkChecker:
         timeout = httpx.Timeout(self.options.timeout)
         headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
         self._global = asyncio.Semaphore(self.options.max_concurrency)
-        async with httpx.AsyncClient(transport=self._transport, timeout=timeout, headers=headers,
-                                     follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            transport=self._transport, timeout=timeout, headers=headers, follow_redirects=False
+        ) as client:
             self._client = client
             return list(await asyncio.gather(*(self._check(url) for url in urls)))
 

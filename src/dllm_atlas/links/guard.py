@@ -17,7 +17,7 @@ import ipaddress
 import socket
 import ssl
 import typing
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import certifi
 import httpcore
@@ -38,8 +38,9 @@ def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-                or ip.is_unspecified)
+    return not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+    )
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -71,11 +72,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         if not self.allow_private:
             refused = [a for a in addresses if not is_public(a)]
             if refused:
-                raise RefusedAddress(f"{host} resolves to non-public address {refused[0]}; refused (use --allow-private)")
+                raise RefusedAddress(
+                    f"{host} resolves to non-public address {refused[0]}; refused (use --allow-private)"
+                )
         return await self._inner.connect_tcp(addresses[0], port, timeout, local_address, socket_options)
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None,
+        self,
+        path: str,
+        timeout: float | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise RefusedAddress("unix sockets are not checked")
@@ -142,7 +147,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         core_request = httpcore.Request(
             method=request.method,
             url=httpcore.URL(
-                scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port,
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
@@ -157,7 +164,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             raise _httpx_error(exc) from exc
         assert isinstance(response.stream, typing.AsyncIterable)
         return httpx.Response(
-            status_code=response.status, headers=response.headers, stream=_Body(response.stream),
+            status_code=response.status,
+            headers=response.headers,
+            stream=_Body(response.stream),
             extensions=response.extensions,
         )
 

@@ -7,7 +7,8 @@ per problem and place.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from jinja2 import Environment
 
@@ -50,7 +51,7 @@ def exit_code(results: Iterable[Result]) -> int:
 
 
 def summary_counts(results: Iterable[Result]) -> dict[str, int]:
-    counts = {k: 0 for k in CLASSES}
+    counts = dict.fromkeys(CLASSES, 0)
     for r in results:
         counts[r.klass] += 1
     return counts
@@ -83,7 +84,15 @@ def text_lines(results: list[Result], urls: dict[str, list[Where]]) -> list[str]
 
 
 def markdown(results: list[Result], urls: dict[str, list[Where]], env: Environment) -> str:
-    return env.get_template("link_report.md.j2").render(
-        total=len(results), cached=sum(r.cached for r in results), counts=summary_counts(results),
-        sections=SECTIONS, results=results, places=urls,
-    ).rstrip()
+    return (
+        env.get_template("link_report.md.j2")
+        .render(
+            total=len(results),
+            cached=sum(r.cached for r in results),
+            counts=summary_counts(results),
+            sections=SECTIONS,
+            results=results,
+            places=urls,
+        )
+        .rstrip()
+    )
