@@ -83,6 +83,19 @@ def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CatalogDir:
     return cat
 
 
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real catalog's site, built once per run and shared by the site and browser tests."""
+    from .sitekit import project_copy
+
+    work = tmp_path_factory.mktemp("real")
+    config_file = project_copy(work)
+    out = work / "site"
+    code = main(["build", "--catalog", str(REAL_CATALOG), "--config-file", str(config_file), "--site-dir", str(out)])
+    assert code == 0
+    return out
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
     def run(*args: str) -> Result:

@@ -14,7 +14,6 @@ import feedparser
 import pytest
 
 from dllm_atlas import render, site
-from dllm_atlas.cli import main
 from dllm_atlas.index import build_index
 from dllm_atlas.load import LoadedExclusion, load_catalog
 from dllm_atlas.models import Exclusion, Paper
@@ -22,18 +21,6 @@ from dllm_atlas.models import Exclusion, Paper
 from .sitekit import ROOT, build_from_index, index_of, project_copy
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("real")
-    config_file = project_copy(work)
-    out = work / "site"
-    code = main(
-        ["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)]
-    )
-    assert code == 0
-    return out
 
 
 @pytest.fixture(scope="session")

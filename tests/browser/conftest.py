@@ -1,4 +1,5 @@
-"""Browser fixtures: the real site built once, served on 127.0.0.1, driven through Debian's Chromium.
+"""Browser fixtures: the real site (built once, shared with the site tests) served on 127.0.0.1 and
+driven through Debian's Chromium.
 
 Chromium comes from the system (``apt-get install chromium``), never from a Playwright download.
 Without it the browser tests skip, except under ``CI=true``, where they fail: CI installs it.
@@ -11,14 +12,9 @@ import http.server
 import os
 import shutil
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from dllm_atlas.cli import main
-
-from ..sitekit import ROOT, project_copy
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 LAUNCH_ARGS = [
@@ -46,22 +42,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("browser-site")
-    config_file = project_copy(work)
-    out = work / "site"
-    assert (
-        main(["build", "--catalog", str(ROOT / "catalog"), "--config-file", str(config_file), "--site-dir", str(out)])
-        == 0
-    )
-    return out
-
-
-@pytest.fixture(scope="session")
-def base_url(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+def base_url(real_site):
+    handler = functools.partial(_QuietHandler, directory=str(real_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits until serve_forever notices, 0.5 s by default.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
