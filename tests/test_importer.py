@@ -8,7 +8,7 @@ from dllm_atlas.drafts import split_known
 from dllm_atlas.importer import TopicGuesser, parse_markdown
 from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
 
-from .conftest import REAL_CATALOG
+from .conftest import GOOD_MODEL, REAL_CATALOG
 
 BULLETS_HTML = """\
 # My list
@@ -151,9 +151,13 @@ def test_cli_skips_excluded_papers_and_says_why(tmp_path, monkeypatch, cli, cata
     assert files == ["words-by-diffusion.yaml"]
 
 
-def test_split_known_matches_by_arxiv_title_or_link(guesser):
+def test_split_known_matches_by_arxiv_title_or_link(guesser, catalog):
+    # A catalog of our own, so entries added to the real one cannot claim these links first.
+    catalog.write(
+        "models/llada.yaml", GOOD_MODEL.replace("  paper:", "  code: https://github.com/ML-GSAI/LLaDA\n  paper:")
+    )
     drafts = parse_markdown(BULLETS_HTML, guesser).drafts
-    catalog = load_catalog(REAL_CATALOG)
+    catalog = load_catalog(catalog.root)
     fresh, present = split_known(drafts, catalog.entries.values())
     assert len(fresh) == 3 and present == []
     from dllm_atlas.drafts import Draft
