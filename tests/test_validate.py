@@ -187,3 +187,18 @@ def test_a_bad_unconfirmed_key_is_reported_at_that_key(catalog, cli):
         "catalog/papers/x.yaml:15:3: unconfirmed.authors: 'authors' has a value, so it is not unconfirmed: "
         "remove it from unconfirmed or empty the field"
     ) in result.out
+
+
+def test_version_and_quiet(catalog, cli, capsys, monkeypatch):
+    from dllm_atlas import __version__, links
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli("--version")
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"dllm-atlas {__version__}"
+    monkeypatch.setattr(links, "collect_urls", lambda entries: {})  # no URL to check: no network
+    assert "0 URLs: 0 ok" in cli("check-links").err  # information is logged …
+    assert cli("-q", "check-links").err == ""  # … and -q keeps only errors
+    catalog.write("papers/bad.yaml", "kind: paper\ntitle: x\n")
+    quiet = cli("-q", "export", "json")
+    assert quiet.code == 1 and "dllm-atlas: the catalog has 3 error(s); run 'dllm-atlas validate'" in quiet.err

@@ -41,6 +41,7 @@ from . import (
     export,
     importer,
     links,
+    logs,
     pipeline,
     readme,
     render,
@@ -54,7 +55,7 @@ from .load import Catalog, load_catalog, load_taxonomy
 from .models import ENTRY_CLASSES
 
 DEFAULT_CATALOG = Path("catalog")
-log = logging.getLogger("dllm_atlas")
+log = logging.getLogger(logs.LOGGER)
 
 
 def _catalog_with_taxonomy(root: Path) -> Catalog | None:
@@ -377,25 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Handler(logging.Handler):
-    """Messages to the stream current at emit time (so captured output catches them): errors as
-    ``dllm-atlas: message``, the rest as they are."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        prefix = "dllm-atlas: " if record.levelno >= logging.WARNING else ""
-        sys.stderr.write(f"{prefix}{text}\n")
-
-
-def _configure_logging(args: argparse.Namespace) -> None:
-    log.handlers[:] = [_Handler()]
-    log.propagate = False
-    log.setLevel(logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args)
+    logs.configure(verbose=args.verbose, quiet=args.quiet)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
