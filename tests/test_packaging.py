@@ -34,7 +34,7 @@ def installed(tmp_path_factory) -> Path:
     assert built.returncode == 0, built.stderr
     (wheel,) = (work / "dist").glob("dllm_atlas-*.whl")
     env_dir = work / "venv"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir, with_pip=False)  # the test venv's pip installs into it (--python): no ensurepip
     python = env_dir / "bin" / "python"
     site_packages = Path(
         _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=work).stdout.strip()
@@ -42,7 +42,9 @@ def installed(tmp_path_factory) -> Path:
     # The test venv's packages (pydantic, mkdocs, …) are reachable as a plain path; its editable
     # install of dllm_atlas is not, because .pth files in an added path are not processed.
     (site_packages / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    installed = _run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel, cwd=work)
+    installed = _run(
+        sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel, cwd=work
+    )
     assert installed.returncode == 0, installed.stderr
     return env_dir
 

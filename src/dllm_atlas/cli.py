@@ -122,13 +122,12 @@ def cmd_readme(args: argparse.Namespace) -> int:
 def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
     """Fail when the generated block differs from the base branch's: it was edited by hand."""
     try:
-        base = base_path.read_text(encoding="utf-8")
-        mine, theirs = readme.generated_block(current), readme.generated_block(base)
+        diff = readme.hand_edit(current, base_path.read_text(encoding="utf-8"), path.name)
     except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
         log.error("%s: %s", path, exc)
         return 1
-    if mine != theirs:
-        print(readme.short_diff(theirs, mine, path.name, "base branch", "this change"))
+    if diff is not None:
+        print(diff)
         log.error(
             "%s: the list between the dllm-atlas markers was edited by hand. It is generated from "
             "catalog/: revert those lines and change the YAML files instead; the list is regenerated "

@@ -87,3 +87,12 @@ def short_diff(
     if len(lines) > DIFF_LINES:
         lines = [*lines[:DIFF_LINES], f"… {len(lines) - DIFF_LINES} more diff lines"]
     return "\n".join(lines)
+
+
+def hand_edit(current: str, base: str, name: str = "README.md") -> str | None:
+    """The diff of the generated list between a base README and this one, or None if it is the same.
+
+    Raises :class:`MarkerError` if either lacks the markers.
+    """
+    mine, theirs = generated_block(current), generated_block(base)
+    return None if mine == theirs else short_diff(theirs, mine, name, "base branch", "this change")
