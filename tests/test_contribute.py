@@ -152,12 +152,28 @@ def test_readme_guard_accepts_catalog_changes_but_not_hand_edits(catalog, cli, t
     readme.write_text(readme.read_text(encoding="utf-8").replace("2024-06-11", "2099-01-01"), encoding="utf-8")
     result = cli("readme", "--unchanged-from", str(base))
     assert result.code == 1
-    assert "the list between the dllm-atlas markers was edited by hand" in result.err
+    assert "matches neither this change's catalog nor the base branch: it was edited by hand" in result.err
     assert "+++ README.md (this change)" in result.out
     assert (
         "+- **MDLM**: [Simple and Effective Masked Diffusion Language Models](https://arxiv.org/abs/2406.07524) — 2099-01-01"
         in result.out
     )
+
+
+def test_readme_guard_accepts_a_list_regenerated_from_the_changed_catalog(catalog, cli, tmp_path):
+    # The path readme --check tells a contributor to take: change an entry, run 'dllm-atlas readme'.
+    readme = catalog.root.parent / "README.md"
+    readme.write_text(f"# x\n\n{BEGIN}\n{END}\n", encoding="utf-8")
+    assert cli("readme").code == 0
+    base = tmp_path / "base-README.md"
+    base.write_text(readme.read_text(encoding="utf-8"), encoding="utf-8")
+    entry = catalog.root / "papers" / "mdlm.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("2024-06-11", "2024-06-12"), encoding="utf-8")
+    assert "is stale" in cli("readme", "--check").err
+    assert cli("readme").code == 0
+    result = cli("readme", "--unchanged-from", str(base))
+    assert result.code == 0, result.err
+    assert "generated list matches the catalog" in result.out
 
 
 def test_issue_form_is_in_sync_with_the_models_and_taxonomy():

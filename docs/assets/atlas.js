@@ -14,7 +14,8 @@
     });
   }
 
-  var FIELDS = ["area", "topic", "kind", "year", "code", "q"];
+  // The text filter is "text", never "q": Material's search reads ?q= and would open its overlay.
+  var FIELDS = ["area", "topic", "kind", "year", "code", "text"];
 
   function readState(form) {
     var state = {};
@@ -43,9 +44,9 @@
     if (state.kind && entry.kind !== state.kind) return false;
     if (state.year && String(entry.year) !== state.year) return false;
     if (state.code && !entry.code) return false;
-    if (state.q) {
+    if (state.text) {
       var hay = (entry.title + " " + entry.short + " " + entry.authors.join(" ") + " " + entry.summary).toLowerCase();
-      var words = state.q.toLowerCase().split(/\s+/);
+      var words = state.text.toLowerCase().split(/\s+/);
       for (var i = 0; i < words.length; i++) if (words[i] && hay.indexOf(words[i]) < 0) return false;
     }
     return true;
@@ -83,7 +84,15 @@
     var entries = JSON.parse(data.textContent);
     var results = document.getElementById("atlas-results");
     var count = document.getElementById("atlas-count");
-    writeState(form, new URLSearchParams(window.location.search));
+    var params = new URLSearchParams(window.location.search);
+    var legacy = params.get("q");  // links shared before the filter had a parameter of its own
+    if (legacy !== null) {
+      if (!params.has("text")) params.set("text", legacy);
+      params.delete("q");
+      var toggle = document.getElementById("__search");
+      if (toggle && toggle.checked) toggle.click();  // close the search overlay that ?q= opened
+    }
+    writeState(form, params);
     function update() {
       var state = readState(form);
       var params = new URLSearchParams(state);
@@ -99,7 +108,7 @@
       writeState(form, new URLSearchParams(""));
       update();
     });
-    render(results, count, entries, readState(form));
+    update();  // renders, and writes the URL back (an old ?q= link becomes ?text=)
   }
 
   function init() {

@@ -103,6 +103,9 @@ def cmd_readme(args: argparse.Namespace) -> int:
         log.error("%s: %s", path, exc)
         return 1
     if args.unchanged_from:
+        if current == expected:  # regenerated from this change's own catalog: exactly what we want
+            print(f"{path}: generated list matches the catalog")
+            return 0
         return _readme_untouched(path, current, args.unchanged_from)
     if args.check:
         if current == expected:
@@ -120,7 +123,8 @@ def cmd_readme(args: argparse.Namespace) -> int:
 
 
 def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
-    """Fail when the generated block differs from the base branch's: it was edited by hand."""
+    """Fail when the generated block matches neither this catalog (checked first) nor the base
+    branch's README: then it was edited by hand."""
     try:
         diff = readme.hand_edit(current, base_path.read_text(encoding="utf-8"), path.name)
     except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
@@ -129,9 +133,9 @@ def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
     if diff is not None:
         print(diff)
         log.error(
-            "%s: the list between the dllm-atlas markers was edited by hand. It is generated from "
-            "catalog/: revert those lines and change the YAML files instead; the list is regenerated "
-            "after merge.",
+            "%s: the list between the dllm-atlas markers matches neither this change's catalog nor the "
+            "base branch: it was edited by hand. It is generated from catalog/: change the YAML files "
+            "instead, then run 'dllm-atlas readme' (or revert those lines; it is regenerated after merge).",
             path,
         )
         return 1

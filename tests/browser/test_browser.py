@@ -81,8 +81,9 @@ def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base
 
 
 def test_explorer_text_and_code_filters(page, base_url, index):
-    page.goto(base_url + "explorer/?code=1&q=cache")
+    page.goto(base_url + "explorer/?code=1&text=cache")
     page.locator(".atlas-result").first.wait_for()
+    assert not page.locator("#__search").is_checked()  # Material's search overlay stays closed
     ids = set(_result_ids(page))
     for entry_id in ids:
         entry = index.by_id[entry_id].entry
@@ -90,6 +91,15 @@ def test_explorer_text_and_code_filters(page, base_url, index):
         text = " ".join([entry.title, entry.short_name or "", " ".join(entry.authors), entry.summary or ""]).lower()
         assert "cache" in text
     assert "dllm-cache" in ids
+
+
+def test_an_old_explorer_link_with_q_is_rewritten_and_keeps_the_search_closed(page, base_url):
+    page.goto(base_url + "explorer/?q=cache&code=1")
+    page.locator(".atlas-result").first.wait_for()
+    assert page.locator("input[name=text]").input_value() == "cache"
+    page.wait_for_function("!new URLSearchParams(location.search).has('q')")
+    assert "text=cache" in page.evaluate("location.search")
+    assert not page.locator("#__search").is_checked()
 
 
 def test_models_table_sorts(page, base_url):
@@ -127,8 +137,8 @@ def test_instant_navigation_reinitialises_the_explorer(page, base_url, index):
     page.locator("a.md-button", has_text="Explore all entries").click()
     page.wait_for_url(re.compile(r"explorer/$"))
     page.locator(".atlas-result").first.wait_for()
-    page.fill("input[name=q]", "LLaDA")
-    page.wait_for_function("location.search.includes('q=LLaDA')")
+    page.fill("input[name=text]", "LLaDA")
+    page.wait_for_function("location.search.includes('text=LLaDA')")
     ids = _result_ids(page)
     assert "llada" in ids and len(ids) < len(index.entries)
 
