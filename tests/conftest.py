@@ -40,6 +40,8 @@ arxiv: "2502.09992"
 links:
   paper: https://arxiv.org/abs/2502.09992
 topics: [pretrained-models, masked-diffusion]
+summary: >-
+  An 8B masked diffusion language model pretrained from scratch and instruction-tuned.
 relations:
   builds_on: [mdlm]
 parameters: [8B]

@@ -12,6 +12,7 @@ arxiv: "2503.09573"
 links:
   paper: https://arxiv.org/abs/2503.09573
 topics: [block-diffusion]
+summary: Diffuses within blocks and runs autoregressively across them.
 added: 2026-11-26
 """
 
@@ -38,8 +39,8 @@ def test_unknown_topic_is_reported_beside_the_entrys_other_schema_errors(catalog
 def test_unresolved_and_self_relations(catalog, cli):
     catalog.write("papers/bd3lm.yaml", OTHER + "relations:\n  builds_on: [mdlm, nope]\n  related: [bd3lm]\n")
     out = validate_out(cli)
-    assert "catalog/papers/bd3lm.yaml:10:21: relations.builds_on[1]: no entry with id 'nope'" in out
-    assert "catalog/papers/bd3lm.yaml:11:13: relations.related[0]: an entry cannot relate to itself" in out
+    assert "catalog/papers/bd3lm.yaml:11:21: relations.builds_on[1]: no entry with id 'nope'" in out
+    assert "catalog/papers/bd3lm.yaml:12:13: relations.related[0]: an entry cannot relate to itself" in out
     assert "builds_on[0]" not in out
 
 
@@ -54,6 +55,7 @@ def test_supported_models_must_be_models(catalog, cli):
           code: https://github.com/x/kit
         topics: [training-frameworks]
         supported_models: [llada, mdlm, ghost]
+        summary: A toolkit for the tests.
         added: 2026-11-26
         """,
     )

@@ -77,19 +77,37 @@ def test_add_writes_a_draft_with_facts_and_todo_markers(catalog, cli, arxiv_serv
     assert 'paper: "https://arxiv.org/abs/2503.09573"' in text
     assert "# TODO: every taxonomy topic that fits" in text and "# TODO: one or two sentences" in text
     assert seen and seen[0].startswith("dllm-atlas/")
-    # Until the contributor writes topics, the draft is refused, with the place to write them.
+    # Until the contributor does what the draft asks, it is refused: topics, summary, and the markers.
     loaded, diags = load_entry(path, "block-diffusion.yaml")
-    assert loaded is None and any(d.field == "topics" for d in diags)
-    # Choosing its topics is all the schema still needs (the summary is the curator's to write).
+    assert loaded is None and "topics" in {d.field for d in diags}
+    assert (
+        "block-diffusion.yaml:2:1: a draft marker is still here (# DRAFT written by dllm-atlas add: check): "
+        "do what it asks, then delete the line"
+    ) in [d.text() for d in diags]
+    # Topics alone are not enough: the summary is required and the TODO lines must go.
     path.write_text(text.replace("topics: []", "topics: [block-diffusion]"), encoding="utf-8")
-    assert cli("validate").code == 0
+    out = cli("validate").out
+    assert "catalog/papers/block-diffusion.yaml:3:1: summary: required field is missing: one or two sentences" in out
+    assert "a draft marker is still here" in out
+    finished = "\n".join(
+        line
+        for line in text.replace("topics: []", "topics: [block-diffusion]").splitlines()
+        if not line.startswith(("# TODO", "# DRAFT", "# summary", "#   ..."))
+    )
+    finished += "\nsummary: Interpolates between autoregressive and diffusion models by diffusing within blocks.\n"
+    path.write_text(finished, encoding="utf-8")
+    result = cli("validate")
+    assert result.code == 0, result.out
 
 
 def test_add_refuses_an_id_already_in_the_catalog_with_its_path(catalog, cli, arxiv_server):
     url, seen = arxiv_server
     result = cli("add", "arxiv:2406.07524", "--api-url", url)
     assert result.code == 1
-    assert "2406.07524 is already in the catalog: catalog/papers/mdlm.yaml" in result.err
+    assert (
+        "2406.07524 is already in the catalog: catalog/papers/mdlm.yaml (edit that file to change the entry)"
+        in result.err
+    )
     assert seen == []  # nothing asked of arXiv
 
 

@@ -128,8 +128,19 @@ def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch,
     assert "line 12: not parsed (no link)" in result.out
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml"))
     assert files == ["frameworks/foolib.yaml", "papers/alpha.yaml", "papers/gamma-study-of-diffusion-sampling.yaml"]
+    # A draft is a start, not an entry: it keeps its TODO markers until a curator acts on them.
     loaded, diags = load_entry(out / "papers" / "alpha.yaml", "alpha.yaml")
-    assert diags == [] and loaded.entry.topics == ["unmasking-order", "quantization"]
+    assert loaded is None
+    assert [(d.field, d.message.split(" (")[0]) for d in diags] == [
+        ("", "a draft marker is still here"),
+        (
+            "summary",
+            "required field is missing: one or two sentences in your own words on what the work does and its "
+            "headline result",
+        ),
+    ]
+    text = (out / "papers" / "alpha.yaml").read_text(encoding="utf-8")
+    assert "topics: [unmasking-order, quantization]" in text
     marker = "# curator was here\n"
     (out / "papers" / "alpha.yaml").write_text(marker)
     again = cli("import-markdown", str(source), "--out", str(out), "--catalog", str(REAL_CATALOG))

@@ -12,6 +12,7 @@ BASE = {
     "title": "A Title",
     "date": "2025-01-02",
     "topics": ["masked-diffusion"],
+    "summary": "A test entry: what it does and what it finds.",
     "added": "2026-11-26",
 }
 
@@ -107,3 +108,13 @@ def test_a_kind_of_link_can_be_unconfirmed_only_while_it_is_missing():
         "links.code has a value, so it is not unconfirmed" in m
         for _, m in errors(Paper, links={"code": "https://github.com/a/b"}, unconfirmed={"code": "none"})
     )
+
+
+def test_a_summary_is_required_unless_the_reason_it_is_missing_is_given():
+    bare = {k: v for k, v in BASE.items() if k != "summary"}
+    with pytest.raises(ValidationError) as info:
+        Paper.model_validate(bare)
+    (error,) = info.value.errors()
+    assert error["type"] == "summary_missing" and "one or two sentences in your own words" in error["msg"]
+    excused = Paper.model_validate({**bare, "unconfirmed": {"summary": "no copy of the paper is readable"}})
+    assert excused.summary is None

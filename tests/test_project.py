@@ -62,3 +62,14 @@ def test_gitignore_lists_exactly_the_generated_site_files():
     ignored = {line for line in lines if line.startswith("/docs/")}
     expected = {f"/docs/{name}" for name in site.GENERATED_FILES} | {f"/docs/{name}/" for name in site.GENERATED_DIRS}
     assert ignored == expected
+
+
+def test_the_documented_add_example_is_an_id_add_would_accept():
+    # README and CONTRIBUTING show `dllm-atlas add <id>`; an id already entered or excluded would be
+    # refused on a contributor's first try.
+    catalog = load.load_catalog(ROOT / "catalog")
+    taken = {item.entry.arxiv for item in catalog.entries.values()} | set(catalog.exclusions)
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        examples = re.findall(r"dllm-atlas add (\d{4}\.\d{4,5})", (ROOT / doc).read_text(encoding="utf-8"))
+        assert examples, doc
+        assert [e for e in examples if e in taken] == [], f"{doc}: pick an example that is not in the catalog"

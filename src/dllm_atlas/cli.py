@@ -158,7 +158,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     for text in report.invalid:
         log.error("not an arXiv id or arXiv URL: %s", text)
     for arxiv_id, existing in report.present:
-        log.error("%s is already in the catalog: %s", arxiv_id, existing)
+        log.error("%s is already in the catalog: %s (edit that file to change the entry)", arxiv_id, existing)
     for arxiv_id, reason in report.excluded:
         log.error("%s is excluded from the catalog (%s); see %s", arxiv_id, reason, args.catalog / "exclusions.yaml")
     for arxiv_id in report.unknown:

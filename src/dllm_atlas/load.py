@@ -30,11 +30,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .diagnostics import Diagnostic
-from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, UNCONFIRMED_ERROR, Exclusion, Taxonomy
+from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, SUMMARY_MISSING, UNCONFIRMED_ERROR, Exclusion, Taxonomy
 from .safeyaml import Positions, YamlError, decode, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
 EXCLUSIONS_FILE = "exclusions.yaml"
+# Comment lines that `add` and `import-markdown` write into drafts for the curator to act on.
+DRAFT_MARKERS = ("# TODO", "# DRAFT written by dllm-atlas")
 _SLUG = re.compile(SLUG_PATTERN)
 _KIND_OF_DIR = {directory: kind for kind, directory in KIND_DIRS.items()}
 
@@ -136,6 +138,8 @@ def validation_diagnostics(
         loc = prefix + tuple(error["loc"])
         if error["type"] == UNCONFIRMED_ERROR:
             loc = ("unconfirmed", error["ctx"]["field"])
+        elif error["type"] == SUMMARY_MISSING:
+            loc = ("summary",)
         anchor = loc[:-1] if error["type"] == "missing" else loc
         line, column = locate(positions, anchor)
         out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc[len(prefix) :])))
@@ -144,14 +148,35 @@ def validation_diagnostics(
 
 def read_yaml(path: Path, display: str) -> tuple[Any, Positions] | Diagnostic:
     """Read one YAML file safely, or return the located reason it cannot be read."""
+    result = _read_yaml_text(path, display)
+    return result if isinstance(result, Diagnostic) else result[1:]
+
+
+def _read_yaml_text(path: Path, display: str) -> tuple[str, Any, Positions] | Diagnostic:
     try:
         if path.is_symlink():
             return Diagnostic(display, 1, 1, "", "symbolic links are not allowed in the catalog")
-        return parse(decode(path.read_bytes()))
+        text = decode(path.read_bytes())
+        return (text, *parse(text))
     except YamlError as exc:
         return Diagnostic(display, exc.line, exc.column, "", exc.message)
     except OSError as exc:
         return Diagnostic(display, 1, 1, "", f"cannot read file: {exc.strerror}")
+
+
+def _draft_marker(text: str, display: str) -> Diagnostic | None:
+    """A draft's TODO block or banner left in place (comments, so the YAML reader never sees them)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip()
+        if any(stripped.startswith(marker) for marker in DRAFT_MARKERS):
+            return Diagnostic(
+                display,
+                number,
+                len(line) - len(stripped) + 1,
+                "",
+                f"a draft marker is still here ({stripped[:40].rstrip()}): do what it asks, then delete the line",
+            )
+    return None
 
 
 def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
@@ -232,12 +257,15 @@ def load_entry(
         diags.append(
             Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id")
         )
-    result = read_yaml(path, display)
+    result = _read_yaml_text(path, display)
     if isinstance(result, Diagnostic):
         return None, [*diags, result]
-    data, positions = result
+    text, data, positions = result
     if not isinstance(data, dict):
         return None, [*diags, Diagnostic(display, 1, 1, "", "an entry must be a YAML mapping of fields")]
+    marker = _draft_marker(text, display)
+    if marker is not None:
+        diags.append(marker)
     raw_kind = data.get("kind")
     kind = raw_kind if isinstance(raw_kind, str) else ""
     model = ENTRY_CLASSES.get(kind)

@@ -100,6 +100,8 @@ ArxivId = Annotated[str, StringConstraints(pattern=CANONICAL_PATTERN)]
 
 # The error type of a bad ``unconfirmed`` key; its context names the key, so the loader can point at it.
 UNCONFIRMED_ERROR = "unconfirmed_field"
+# The error type of an entry with no summary; the loader reports it as the summary field.
+SUMMARY_MISSING = "summary_missing"
 # Fields whose absence is a schema error or meaningless, so no reason for leaving them empty applies.
 _NOT_UNCONFIRMABLE = frozenset(
     {"kind", "title", "date", "date_precision", "topics", "added", "unconfirmed", "former_titles", "relations", "links"}
@@ -200,6 +202,16 @@ class _EntryBase(_Strict):
         if len(set(topics)) != len(topics):
             raise ValueError("topics must not repeat")
         return topics
+
+    @model_validator(mode="after")
+    def _summary_is_written(self) -> _EntryBase:
+        if self.summary is None and "summary" not in self.unconfirmed:
+            raise PydanticCustomError(
+                SUMMARY_MISSING,
+                "required field is missing: one or two sentences in your own words on what the work does "
+                "and its headline result (or, if no copy of the work can be read, unconfirmed: {summary: why})",
+            )
+        return self
 
     @model_validator(mode="after")
     def _unconfirmed_fields_are_empty(self) -> _EntryBase:
