@@ -159,12 +159,18 @@ def test_new_refuses_a_taken_or_bad_id(catalog, cli):
     assert "must be a lowercase slug" in cli("new", "paper", "--id", "Bad Id").err
 
 
-def test_readme_guard_accepts_catalog_changes_but_not_hand_edits(catalog, cli, tmp_path):
+def _generated_readme_and_its_base(catalog, cli, tmp_path):
+    """A README whose list is generated from the test catalog, and a copy of it as the base branch's."""
     readme = catalog.root.parent / "README.md"
     readme.write_text(f"# x\n\n{BEGIN}\n{END}\n", encoding="utf-8")
     assert cli("readme").code == 0
     base = tmp_path / "base-README.md"
     base.write_text(readme.read_text(encoding="utf-8"), encoding="utf-8")
+    return readme, base
+
+
+def test_readme_guard_accepts_catalog_changes_but_not_hand_edits(catalog, cli, tmp_path):
+    readme, base = _generated_readme_and_its_base(catalog, cli, tmp_path)
     readme.write_text(readme.read_text(encoding="utf-8").replace("# x", "# x, reworded intro"), encoding="utf-8")
     assert cli("readme", "--unchanged-from", str(base)).code == 0
     readme.write_text(readme.read_text(encoding="utf-8").replace("2024-06-11", "2099-01-01"), encoding="utf-8")
@@ -180,11 +186,7 @@ def test_readme_guard_accepts_catalog_changes_but_not_hand_edits(catalog, cli, t
 
 def test_readme_guard_accepts_a_list_regenerated_from_the_changed_catalog(catalog, cli, tmp_path):
     # The path readme --check tells a contributor to take: change an entry, run 'dllm-atlas readme'.
-    readme = catalog.root.parent / "README.md"
-    readme.write_text(f"# x\n\n{BEGIN}\n{END}\n", encoding="utf-8")
-    assert cli("readme").code == 0
-    base = tmp_path / "base-README.md"
-    base.write_text(readme.read_text(encoding="utf-8"), encoding="utf-8")
+    _, base = _generated_readme_and_its_base(catalog, cli, tmp_path)
     entry = catalog.root / "papers" / "mdlm.yaml"
     entry.write_text(entry.read_text(encoding="utf-8").replace("2024-06-11", "2024-06-12"), encoding="utf-8")
     assert "is stale" in cli("readme", "--check").err
