@@ -11,9 +11,8 @@ import pytest
 
 from dllm_atlas.load import load_catalog
 
-from .conftest import REAL_CATALOG
+from .conftest import REAL_CATALOG, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 UNION = ROOT.parent / "shared" / "sources" / "arxiv_union.tsv"
 # Ids two or more lists carry that are neither entries nor exclusions yet, one per line with why
 # ("<id> <reason>"). The test fails when this list and the catalog disagree, so it only shrinks.

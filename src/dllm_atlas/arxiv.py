@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 import httpx
 
 from . import __version__
-from .arxivid import canonical_id, find_in_url
+from .arxivid import find_in_url
 from .retry import retry_after_seconds
 
-__all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "canonical_id", "parse_feed"]
+__all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "parse_feed"]
 
 API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"

@@ -23,7 +23,8 @@ from jinja2 import Environment
 from pydantic import BaseModel
 
 from . import drafts
-from .arxiv import ArxivClient, canonical_id
+from .arxiv import ArxivClient
+from .arxivid import canonical_id
 from .fsutil import write_atomic
 from .load import Catalog
 from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN
