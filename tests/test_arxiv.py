@@ -144,6 +144,32 @@ def test_soft_failures_are_retried_with_backoff(failure):
     assert clock.sleeps == [2.0, 1.0, 4.0]
 
 
+def test_each_retry_is_announced_before_its_wait():
+    def handler(request, n):
+        return httpx.Response(503) if n <= 2 else httpx.Response(200, text=feed(entry("2502.09992")))
+
+    heard: list[tuple[str, float, int, int]] = []
+    client, _, clock = make_client(handler, backoff=2.0, on_retry=lambda *told: heard.append(told))
+    client.min_interval = 0
+    client.fetch(["2502.09992"])
+    assert heard == [("HTTP 503", 2.0, 2, 5), ("HTTP 503", 4.0, 3, 5)]
+    assert clock.sleeps == [2.0, 4.0]  # told before each wait, of the wait it then makes
+
+
+def test_batches_are_yielded_as_answered_and_a_later_failure_keeps_the_earlier(monkeypatch):
+    monkeypatch.setattr("dllm_atlas.arxiv.BATCH_SIZE", 1)
+
+    def handler(request, n):
+        return httpx.Response(200, text=feed(entry("2502.09992"))) if n == 1 else httpx.Response(400)
+
+    client, _, _ = make_client(handler)
+    batches = client.batches(["2502.09992", "2503.09573"])
+    ids, records = next(batches)
+    assert ids == ["2502.09992"] and list(records) == ["2502.09992"]
+    with pytest.raises(ArxivError, match="answered HTTP 400"):
+        next(batches)
+
+
 def test_retry_after_is_honoured():
     def handler(request, n):
         return (

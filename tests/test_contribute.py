@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
+import importlib.util
+import subprocess
+import sys
 import threading
+import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 import yaml
 
-from dllm_atlas import schema
-from dllm_atlas.load import load_entry, load_taxonomy
+from dllm_atlas import arxiv, contribute, schema
+from dllm_atlas.load import load_catalog, load_entry, load_taxonomy
 from dllm_atlas.models import ENTRY_CLASSES
 from dllm_atlas.readme import BEGIN, END
 from dllm_atlas.render import environment
@@ -130,6 +136,81 @@ def test_add_reports_unknown_and_invalid_ids(catalog, cli, arxiv_server):
     assert result.code == 1 and "not an arXiv id or arXiv URL: not-an-id" in result.err
 
 
+def test_one_bad_id_does_not_cancel_the_good_ones_and_the_run_says_what_was_written(catalog, cli, arxiv_server):
+    url, _ = arxiv_server
+    result = cli("add", "not-an-id", "2503.09573", "2599.00001", "--api-url", url)
+    assert result.code == 1
+    assert "wrote catalog/papers/block-diffusion.yaml" in result.out
+    assert (catalog.root / "papers" / "block-diffusion.yaml").is_file()
+    assert "not an arXiv id or arXiv URL: not-an-id" in result.err
+    assert "2599.00001: arXiv has no such paper" in result.err
+    assert "1 draft(s) written, 2 id(s) not: see the lines above" in result.err
+
+
+def test_add_finds_a_draft_that_does_not_load_yet_instead_of_writing_a_second(catalog, cli, arxiv_server):
+    url, seen = arxiv_server
+    assert cli("add", "2503.09573", "--api-url", url).code == 0  # a draft that fails validation
+    result = cli("add", "2503.09573", "--api-url", url)
+    assert result.code == 1
+    assert "2503.09573 is already in the catalog: catalog/papers/block-diffusion.yaml" in result.err
+    assert len(seen) == 1  # found by its arXiv id before asking arXiv
+    # Without the arXiv id, the same title still finds it (after arXiv has said what the title is).
+    draft = catalog.root / "papers" / "block-diffusion.yaml"
+    draft.write_text(draft.read_text(encoding="utf-8").replace('arxiv: "2503.09573"', ""), encoding="utf-8")
+    result = cli("add", "2503.09573", "--api-url", url)
+    assert "2503.09573 is already in the catalog: catalog/papers/block-diffusion.yaml" in result.err
+    assert sorted(p.name for p in (catalog.root / "papers").iterdir()) == ["block-diffusion.yaml", "mdlm.yaml"]
+
+
+def test_add_announces_each_retry(catalog, cli, arxiv_server):
+    url, _ = arxiv_server
+    busy = {"left": 1}
+
+    class Flaky(httpx.BaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.HTTPTransport()
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if busy["left"]:
+                busy["left"] -= 1
+                return httpx.Response(503, headers={"Retry-After": "0"})
+            return self.inner.handle_request(request)
+
+    with pytest.MonkeyPatch.context() as patch:
+        real = arxiv.ArxivClient.__init__
+        patch.setattr(arxiv.ArxivClient, "__init__", lambda self, *a, **k: real(self, *a, transport=Flaky(), **k))
+        result = cli("add", "2503.09573", "--api-url", url)
+    assert result.code == 0, result.err
+    assert "arXiv API: HTTP 503; try 2 of 5 in 0 s" in result.err
+
+
+def test_an_arxiv_failure_keeps_the_drafts_of_earlier_batches(catalog, monkeypatch):
+    monkeypatch.setattr(arxiv, "BATCH_SIZE", 1)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "2503.09573" in str(request.url):
+            return httpx.Response(
+                200, text=feed(entry("2503.09573", "Block Diffusion", ["A B"], "2025-03-12T17:00:00Z"))
+            )
+        return httpx.Response(400)
+
+    client = arxiv.ArxivClient("http://api.test/query", transport=httpx.MockTransport(answer), sleep=lambda s: None)
+    heard: list[Path] = []
+    report = contribute.add_from_arxiv(
+        ["2503.09573", "2510.01384"],
+        load_catalog(catalog.root),
+        "paper",
+        client,
+        environment(),
+        dt.date(2026, 12, 1),
+        on_written=heard.append,
+    )
+    assert heard == report.written == [catalog.root / "papers" / "block-diffusion.yaml"]
+    assert report.written[0].is_file()
+    assert report.not_fetched == ["2510.01384"]
+    assert "answered HTTP 400" in (report.error or "")
+
+
 def test_add_without_network_is_a_clear_error(catalog, cli):
     result = cli("add", "2503.09573", "--api-url", "http://127.0.0.1:9/api/query")
     assert result.code == 1
@@ -216,3 +297,38 @@ def test_pre_commit_hook_runs_validation():
     (hook,) = hooks
     assert hook["entry"] == "dllm-atlas validate" and hook["language"] == "python"
     assert hook["pass_filenames"] is False and hook["files"] == "^catalog/"
+
+
+def test_the_hook_installs_and_imports_nothing_of_the_site():
+    # pre-commit installs the package without extras: MkDocs must not be among its dependencies ...
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.lower().startswith("mkdocs")]
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["site"]} == {"mkdocs", "mkdocs-material"}
+    # ... and validation must not import it.
+    probe = (
+        "import sys, io, contextlib; from dllm_atlas.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): code = main(['validate'])\n"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'material'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "0 []", done.stderr
+
+
+def test_build_and_serve_without_the_site_extra_say_what_to_install(catalog, cli, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mkdocs" else real(name, *a))
+    for command in ("build", "serve"):
+        result = cli(command)
+        assert result.code == 2
+        assert (
+            f"'dllm-atlas {command}' needs MkDocs and mkdocs-material (missing: mkdocs): pip install 'dllm-atlas[site]'"
+            in result.err
+        )
+
+
+def test_the_repository_runs_its_own_hooks_from_the_checkout():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert all(repo["repo"] == "local" for repo in config["repos"])  # nothing downloaded at commit time
+    assert hooks["dllm-atlas-validate"]["entry"] == "dllm-atlas validate"
+    assert hooks["dllm-atlas-readme"]["entry"] == "dllm-atlas readme --check"

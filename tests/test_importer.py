@@ -169,13 +169,13 @@ def test_split_known_matches_by_arxiv_title_or_link(guesser, catalog):
     )
     drafts = parse_markdown(BULLETS_HTML, guesser).drafts
     catalog = load_catalog(catalog.root)
-    fresh, present = split_known(drafts, catalog.entries.values())
+    fresh, present = split_known(drafts, catalog.identities())
     assert len(fresh) == 3 and present == []
     from dllm_atlas.drafts import Draft
 
     by_link = Draft(title="Another name", line=1, links={"code": "https://www.github.com/ML-GSAI/LLaDA/"})
     by_arxiv = Draft(title="Other", line=2, arxiv="2502.09992")
     by_title = Draft(title="large language diffusion models!", line=3)
-    fresh, present = split_known([by_link, by_arxiv, by_title], catalog.entries.values())
+    fresh, present = split_known([by_link, by_arxiv, by_title], catalog.identities())
     assert fresh == []
     assert [path for _, path in present] == [catalog.entries["llada"].display_path] * 3

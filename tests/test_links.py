@@ -196,12 +196,25 @@ def test_hosts_are_checked_in_parallel_each_with_its_bound():
         assert one.max_in_flight == 2 and two.max_in_flight == 2
 
 
-def test_unknown_host_is_broken():
+def test_an_unknown_host_is_unreachable_not_broken():
+    # Offline, every host is "unknown" too (errno EAI_NONAME as well): no verdict of rot from DNS alone.
     async def nowhere(host, port):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     (result,) = check(["https://no-such-host.invalid/x"], resolve=nowhere).values()
-    assert result.klass == "broken" and result.error.startswith("unknown host no-such-host.invalid")
+    assert result.klass == "unreachable" and result.error.startswith("unknown host no-such-host.invalid")
+
+
+def test_a_refused_connection_is_unreachable_after_its_retries():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def to_loopback(host, port):
+        return ["127.0.0.1"]
+
+    (result,) = check([f"http://closed.example.test:{port}/x"], resolve=to_loopback, allow_private=True).values()
+    assert result.klass == "unreachable" and result.error.startswith("connection failed")
 
 
 def test_private_addresses_are_refused_unless_allowed(server):
@@ -286,7 +299,7 @@ def test_cli_names_every_entry_and_field_and_checks_shared_urls_once(catalog, cl
         in result.out
     )
     assert server.hits["/gone/mdlm"] == 2  # one HEAD, one GET: the shared URL is checked once
-    assert "2 URLs: 0 ok, 1 redirected, 1 broken, 0 blocked, 0 error" in result.err
+    assert "2 URLs: 0 ok, 1 redirected, 1 broken, 0 blocked, 0 unreachable, 0 error" in result.err
 
     report = json.loads(cli("check-links", "--allow-private", "--format", "json").out)
     gone = next(r for r in report if r["url"].endswith("/gone/mdlm"))
@@ -367,3 +380,50 @@ def test_a_certificate_no_trusted_root_signed_is_a_tls_error(tmp_path):
         httpd.server_close()
     assert result.klass == "error" and result.error.startswith("TLS: "), result
     assert "CERTIFICATE_VERIFY_FAILED" in result.error
+
+
+def test_when_most_hosts_are_unreachable_the_run_says_the_network_is_down_and_reports_nothing(
+    catalog, cli, tmp_path, monkeypatch
+):
+    # Three hosts, none resolving: what an outage of DNS looks like from inside the run.
+    for n, host in enumerate(("a.example.test", "b.example.test", "c.example.test")):
+        catalog.write(
+            f"papers/p{n}.yaml",
+            GOOD_PAPER.replace("https://github.com/kuleshov-group/mdlm", f"https://{host}/x")
+            .replace("2406.07524", f"2406.0752{n}")
+            .replace("Simple and Effective", f"Paper {n}"),
+        )
+    catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("  code: https://github.com/kuleshov-group/mdlm\n", ""))
+
+    async def nowhere(host, port):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    import dllm_atlas.links as links_module
+
+    original = links_module.run
+    monkeypatch.setattr(links_module, "run", lambda *a, **k: original(*a, resolve=nowhere, **k))
+    cache = tmp_path / "links.json"
+    result = cli("check-links", "--format", "markdown", "--cache", str(cache))
+    assert result.code == 3
+    assert result.out == ""  # no report for the weekly workflow to file
+    # arxiv.org and the three hosts: 4 of 4 unreachable.
+    assert "4 of 4 hosts could not be reached (name not resolved or connection failed): the network looks down" in (
+        result.err
+    )
+    assert not cache.exists()
+
+
+def test_a_few_unreachable_hosts_among_answering_ones_are_reported_not_an_outage(server):
+    from dllm_atlas.links.report import exit_code, network_down
+
+    async def some(host, port):
+        if host.startswith("gone"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return ["127.0.0.2"]
+
+    urls = [f"http://ok{n}.example.test:{server.port}/ok/{n}" for n in range(3)] + [
+        f"http://gone.example.test:{server.port}/x"
+    ]
+    results = list(check(urls, resolve=some, allow_private=True).values())
+    assert [r.klass for r in results] == ["ok", "ok", "ok", "unreachable"]
+    assert network_down(results) is None and exit_code(results) == 0

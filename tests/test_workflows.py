@@ -77,7 +77,24 @@ def test_main_workflow_commits_the_readme_and_deploys_pages():
     jobs = load(ROOT / ".github" / "workflows" / "main.yml")["jobs"]
     assert jobs["readme"]["permissions"] == {"contents": "write"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert "dllm-atlas readme" in "\n".join(s.get("run", "") for s in jobs["readme"]["steps"])
+    steps = jobs["readme"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "dllm-atlas readme" in runs
+    # The token never lands in .git/config, where every later step could read it ...
+    assert steps[0]["with"]["persist-credentials"] is False
+    assert 'git -c http.extraheader="$auth" push' in runs
+    # ... and a merge landing first means regenerating on top of it, not a failed job.
+    assert "for attempt in" in runs and "git reset --quiet --hard origin/main" in runs
+
+
+def test_every_workflow_caches_pip_and_dependabot_keeps_the_pins_current():
+    for path in WORKFLOWS:
+        for job in load(path)["jobs"].values():
+            for step in job["steps"]:
+                if "setup-python" in step.get("uses", ""):
+                    assert step["with"]["cache"] == "pip", path.name
+    updates = load(ROOT / ".github" / "dependabot.yml")["updates"]
+    assert {u["package-ecosystem"] for u in updates} == {"github-actions", "pip"}
 
 
 def test_weekly_link_check_opens_or_updates_one_issue():
@@ -88,3 +105,56 @@ def test_weekly_link_check_opens_or_updates_one_issue():
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert "dllm-atlas check-links --format markdown" in runs
     assert "gh issue edit" in runs and "gh issue create" in runs
+    assert "gh issue close" in runs  # once the links are fixed
+    assert "gh label create links" in runs and "--force" in runs  # the label exists before it is used
+    assert '[ "$STATUS" = "3" ]' in runs  # the network was down: nothing filed
+    assert '[ ! -s "$REPORT" ]' in runs  # never an empty body
+
+
+def _run_issue_step(tmp_path, status: str, report: str, open_issue: str = "") -> tuple[int, list[str]]:
+    """Run the link workflow's issue step with bash and a fake ``gh`` that records its calls."""
+    step = next(
+        s
+        for s in load(ROOT / ".github" / "workflows" / "links.yml")["jobs"]["links"]["steps"]
+        if "gh " in s.get("run", "")
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / "calls"
+    fake = bin_dir / "gh"
+    fake.write_text(
+        '#!/bin/sh\necho "$*" >> "$CALLS"\nif [ "$1 $2" = "issue list" ]; then printf "%s" "$OPEN"; fi\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    (tmp_path / "links.md").write_text(report, encoding="utf-8")
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "OPEN": open_issue,
+        "STATUS": status,
+        "REPORT": str(tmp_path / "links.md"),
+    }
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True)
+    return done.returncode, calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+
+
+def test_link_issue_step_files_nothing_when_the_network_was_down(tmp_path):
+    code, calls = _run_issue_step(tmp_path, "3", "")
+    assert code == 1 and calls == []
+
+
+def test_link_issue_step_closes_the_open_report_once_links_are_fixed(tmp_path):
+    code, calls = _run_issue_step(tmp_path, "0", "", open_issue="42")
+    assert code == 0
+    assert calls[-1].startswith("issue close 42")
+
+
+def test_link_issue_step_creates_the_label_then_the_issue_and_never_an_empty_one(tmp_path):
+    code, calls = _run_issue_step(tmp_path, "1", "## Link check\n")
+    assert code == 0
+    assert calls[1].startswith("label create links") and calls[2].startswith("issue create")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, calls = _run_issue_step(empty, "1", "")
+    assert code == 1 and not any(c.startswith("issue create") for c in calls)

@@ -9,10 +9,12 @@ Used by ``dllm-atlas add``. What it promises:
   (the API's default of 10 silently drops the rest).
 * **Rate limited**: at most one request every :data:`MIN_INTERVAL` seconds, one at a time, with a
   descriptive User-Agent, as arXiv's API terms ask.
+* **Batches as they come**: :meth:`ArxivClient.batches` yields each answered batch, so a caller
+  keeps what it has when a later batch fails.
 * **Retried**: HTTP 429 and 5xx, timeouts, and the API's two soft failures — an empty feed where
   entries were expected, and a feed whose only entry is titled "Error" — are retried with
   exponential backoff (``Retry-After`` honoured). What still fails raises :class:`ArxivError` with a
-  message fit for a terminal.
+  message fit for a terminal. An ``on_retry`` callback hears of each retry before its wait.
 
 The clock and the sleep are injectable, so tests check the spacing without waiting for it.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -141,8 +143,11 @@ class ArxivClient:
         backoff: float = BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        on_retry: Callable[[str, float, int, int], None] | None = None,
     ) -> None:
         self.api_url = api_url
+        # Told (reason, seconds to wait, try about to be made, tries in all) before each wait.
+        self.on_retry = on_retry
         self.min_interval, self.retries, self.backoff = min_interval, retries, backoff
         self.sleep, self.clock = sleep, clock
         self._last: float | None = None
@@ -162,14 +167,18 @@ class ArxivClient:
 
     def fetch(self, ids: Iterable[str]) -> dict[str, ArxivRecord]:
         """Records by canonical id; ids arXiv does not know are absent from the result."""
-        wanted = list(dict.fromkeys(ids))
         found: dict[str, ArxivRecord] = {}
+        for _, records in self.batches(ids):
+            found.update(records)
+        return found
+
+    def batches(self, ids: Iterable[str]) -> Iterator[tuple[list[str], dict[str, ArxivRecord]]]:
+        """Each batch of ids with its records, as soon as it is answered, so a caller can write what
+        it has before a later batch fails (that batch raises :class:`ArxivError`)."""
+        wanted = list(dict.fromkeys(ids))
         for start in range(0, len(wanted), BATCH_SIZE):
             batch = wanted[start : start + BATCH_SIZE]
-            for record in self._query(batch):
-                if record.id in batch:
-                    found[record.id] = record
-        return found
+            yield batch, {record.id: record for record in self._query(batch) if record.id in batch}
 
     def _wait_turn(self) -> None:
         if self._last is not None:
@@ -191,7 +200,10 @@ class ArxivClient:
                     raise ArxivError(
                         f"arXiv API at {self.api_url}: {retry.reason} (gave up after {attempt + 1} tries)"
                     ) from None
-                self.sleep(min(retry.wait if retry.wait is not None else delay, MAX_RETRY_AFTER))
+                wait = min(retry.wait if retry.wait is not None else delay, MAX_RETRY_AFTER)
+                if self.on_retry is not None:
+                    self.on_retry(retry.reason, wait, attempt + 2, self.retries + 1)
+                self.sleep(wait)
                 delay *= 2
         raise AssertionError("unreachable")
 

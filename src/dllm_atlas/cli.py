@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import logging
 import subprocess
@@ -147,14 +148,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     catalog = _catalog_with_taxonomy(args.catalog)
     if catalog is None:
         return 1
-    try:
-        with arxiv.ArxivClient(args.api_url) as client:
-            report = contribute.add_from_arxiv(
-                args.ids, catalog, args.kind, client, render.environment(), dt.date.today()
-            )
-    except arxiv.ArxivError as exc:
-        log.error("%s", exc)
-        return 1
+
+    def retrying(reason: str, wait: float, attempt: int, tries: int) -> None:
+        log.warning("arXiv API: %s; try %d of %d in %.0f s", reason, attempt, tries, wait)
+
+    def written(path: Path) -> None:
+        print(f"wrote {path}: write its topics and summary (marked TODO), then run 'dllm-atlas validate'", flush=True)
+
+    with arxiv.ArxivClient(args.api_url, on_retry=retrying) as client:
+        report = contribute.add_from_arxiv(
+            args.ids, catalog, args.kind, client, render.environment(), dt.date.today(), on_written=written
+        )
     for text in report.invalid:
         log.error("not an arXiv id or arXiv URL: %s", text)
     for arxiv_id, existing in report.present:
@@ -163,9 +167,19 @@ def cmd_add(args: argparse.Namespace) -> int:
         log.error("%s is excluded from the catalog (%s); see %s", arxiv_id, reason, args.catalog / "exclusions.yaml")
     for arxiv_id in report.unknown:
         log.error("%s: arXiv has no such paper", arxiv_id)
-    for path in report.written:
-        print(f"wrote {path}: write its topics and summary (marked TODO), then run 'dllm-atlas validate'")
-    return 1 if report.invalid or report.present or report.unknown or report.excluded else 0
+    if report.error:
+        log.error("%s; not fetched: %s", report.error, ", ".join(report.not_fetched))
+    if not report.ok:
+        log.error(
+            "%d draft(s) written, %d id(s) not: see the lines above (run again with just those ids)",
+            len(report.written),
+            len(report.invalid)
+            + len(report.present)
+            + len(report.excluded)
+            + len(report.unknown)
+            + len(report.not_fetched),
+        )
+    return 0 if report.ok else 1
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -203,6 +217,15 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     urls = links.collect_urls(index.entries)
     progress = None if args.quiet else sys.stderr
     results = links.run(urls, options, args.cache, max_age, progress_stream=progress)
+    down = link_report.network_down(results)
+    if down is not None:
+        log.error(
+            "%d of %d hosts could not be reached (name not resolved or connection failed): the network "
+            "looks down, so no link is judged; nothing reported, nothing cached (exit %d)",
+            *down,
+            link_report.NETWORK_DOWN,
+        )
+        return link_report.NETWORK_DOWN
     if args.format == "json":
         print(json.dumps(link_report.records(results, urls), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
@@ -244,7 +267,22 @@ def _mkdocs(*command: str, env: dict[str, str]) -> int:
     return subprocess.call([sys.executable, "-m", "mkdocs", *command], env=env)
 
 
+def _site_tools_missing(command: str) -> bool:
+    """True (after saying what to install) when the ``site`` extra is not installed."""
+    missing = [name for name in ("mkdocs", "material") if importlib.util.find_spec(name) is None]
+    if missing:
+        log.error(
+            "'dllm-atlas %s' needs MkDocs and mkdocs-material (missing: %s): pip install 'dllm-atlas[site]' "
+            "(in a checkout: pip install -e '.[site]')",
+            command,
+            ", ".join(missing),
+        )
+    return bool(missing)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    if _site_tools_missing("build"):
+        return 2
     if not _generate_site(args):
         return 1
     command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(args.site_dir.resolve()))
@@ -256,11 +294,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if not _generate_site(args):
-        return 1
-    # The hook regenerates on every rebuild (pages not marked ready): edits show up live.
-    command = ("serve", "--config-file", str(args.config_file), "--dev-addr", args.dev_addr)
-    return _mkdocs(*command, env=site.mkdocs_env(pages_ready=False, catalog=args.catalog))
+    if _site_tools_missing("serve"):
+        return 2
+    from . import serve  # MkDocs loads only for the commands that run it
+
+    try:
+        address = serve.parse_address(args.dev_addr)
+        serve.ensure_free(address)
+    except serve.AddressError as exc:
+        log.error("%s", exc)
+        return 2
+    return serve.serve(args.catalog, args.config_file, address, render.environment())
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from jinja2 import Environment
 from pydantic import BaseModel
 
 from . import drafts
-from .arxiv import ArxivClient
+from .arxiv import ArxivClient, ArxivError
 from .arxivid import canonical_id
 from .fsutil import write_atomic
 from .load import Catalog
@@ -37,6 +38,12 @@ class AddReport:
     unknown: list[str] = field(default_factory=list)  # ids arXiv does not know
     invalid: list[str] = field(default_factory=list)  # inputs that are not arXiv ids
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (arxiv id, reason) from exclusions.yaml
+    not_fetched: list[str] = field(default_factory=list)  # ids whose batch the arXiv API failed
+    error: str | None = None  # why, when it did
+
+    @property
+    def ok(self) -> bool:
+        return not (self.invalid or self.present or self.unknown or self.excluded or self.not_fetched)
 
 
 def _draft_for(record: Any, kind: str) -> drafts.Draft:
@@ -53,10 +60,20 @@ def _draft_for(record: Any, kind: str) -> drafts.Draft:
 
 
 def add_from_arxiv(
-    inputs: list[str], catalog: Catalog, kind: str, client: ArxivClient, env: Environment, today: dt.date
+    inputs: list[str],
+    catalog: Catalog,
+    kind: str,
+    client: ArxivClient,
+    env: Environment,
+    today: dt.date,
+    on_written: Callable[[Path], None] | None = None,
 ) -> AddReport:
+    """Draft every new id among ``inputs``; what cannot be drafted is reported, never fatal to the
+    others. Drafts are written batch by batch (``on_written`` hears of each at once), so a failure of
+    the arXiv API keeps every draft of the batches before it."""
     report = AddReport()
-    existing = {item.entry.arxiv: item.display_path for item in catalog.entries.values() if item.entry.arxiv}
+    identities = catalog.identities()
+    existing = {i.arxiv: i.display_path for i in identities if i.arxiv}
     ids: list[str] = []
     for text in inputs:
         try:
@@ -70,18 +87,26 @@ def add_from_arxiv(
             report.excluded.append((arxiv_id, catalog.exclusions[arxiv_id].exclusion.reason))
         elif arxiv_id not in ids:
             ids.append(arxiv_id)
-    if report.invalid or not ids:
-        return report
-    records = client.fetch(ids)
-    report.unknown = [i for i in ids if i not in records]
-    made = [_draft_for(records[i], kind) for i in ids if i in records]
-    taken = set(catalog.entries) | set(catalog.failed_ids)
-    drafts.assign_ids(made, taken)
     template = env.get_template("draft_entry.yaml.j2")
-    for draft in made:
-        path = drafts.draft_path(catalog.root, draft)
-        write_atomic(path, drafts.render_draft(template, draft, today, tool="add"))
-        report.written.append(path)
+    taken = set(catalog.entries) | set(catalog.failed_ids)
+    answered: set[str] = set()
+    try:
+        for batch, records in client.batches(ids):
+            answered.update(batch)
+            report.unknown += [i for i in batch if i not in records]
+            made, known = drafts.split_known([_draft_for(records[i], kind) for i in batch if i in records], identities)
+            report.present += [(draft.arxiv or "", path) for draft, path in known]  # same title or link as a file
+            drafts.assign_ids(made, taken)
+            for draft in made:
+                path = drafts.draft_path(catalog.root, draft)
+                write_atomic(path, drafts.render_draft(template, draft, today, tool="add"))
+                taken.add(draft.id)
+                report.written.append(path)
+                if on_written is not None:
+                    on_written(path)
+    except ArxivError as exc:
+        report.not_fetched = [i for i in ids if i not in answered]
+        report.error = str(exc)
     return report
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Template
 
 from .check import normalise_title, normalise_url
+from .load import Identity
 from .models import KIND_DIRS
 from .render import LINK_LABELS
 
@@ -71,18 +72,16 @@ def draft_path(out: Path, draft: Draft) -> Path:
     return out / KIND_DIRS[draft.kind] / f"{draft.id}.yaml"
 
 
-def split_known(drafts: list[Draft], entries: Iterable[Any]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
-    """Separate drafts already in the catalog (same arXiv id, title or any link) from new ones."""
+def split_known(drafts: list[Draft], identities: Iterable[Identity]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """Separate drafts already in the catalog (same arXiv id, title or any link as an entry, or as a
+    file that does not load yet) from new ones; each known draft comes with that file's path."""
     known: dict[str, str] = {}
-    for item in entries:
-        entry = item.entry
-        keys = [f"title:{normalise_title(entry.title)}"] + [
-            f"url:{normalise_url(u)}" for _, u in entry.links.items_present()
-        ]
-        if entry.arxiv:
-            keys.append(f"arxiv:{entry.arxiv}")
+    for identity in identities:
+        keys = [f"title:{normalise_title(identity.title)}"] if identity.title else []
+        keys += [f"url:{normalise_url(u)}" for u in identity.urls]
+        keys += [f"arxiv:{identity.arxiv}"] * bool(identity.arxiv)
         for key in keys:
-            known.setdefault(key, item.display_path)
+            known.setdefault(key, identity.display_path)
     fresh, present = [], []
     for draft in drafts:
         keys = [f"arxiv:{draft.arxiv}"] * bool(draft.arxiv) + [f"title:{normalise_title(draft.title)}"]

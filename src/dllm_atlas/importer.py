@@ -382,7 +382,7 @@ def import_list(text: str, catalog: Catalog, out: Path, env: Environment, today:
     assert catalog.taxonomy is not None
     result = parse_markdown(text, TopicGuesser(catalog.taxonomy))
     report = ImportReport(skipped=result.skipped, merged=result.merged)
-    fresh, report.known = drafts.split_known(result.drafts, catalog.entries.values())
+    fresh, report.known = drafts.split_known(result.drafts, catalog.identities())
     fresh, report.excluded = drafts.split_excluded(fresh, catalog.exclusions)
     drafts.assign_ids(fresh, set(catalog.entries))
     template = env.get_template("draft_entry.yaml.j2")

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from .arxivid import canonical_id
 from .diagnostics import Diagnostic
 from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, SUMMARY_MISSING, UNCONFIRMED_ERROR, Exclusion, Taxonomy
 from .safeyaml import Positions, YamlError, decode, locate, parse
@@ -56,6 +57,36 @@ class LoadedEntry:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """What names a work, read even from a file that failed to load, so a draft still being written
+    is found as a duplicate like any entry (by arXiv id, title or link)."""
+
+    display_path: str
+    arxiv: str | None = None
+    title: str | None = None
+    urls: tuple[str, ...] = ()
+
+
+def identity_of_entry(item: LoadedEntry) -> Identity:
+    urls = tuple(url for _, url in item.entry.links.items_present())
+    return Identity(item.display_path, item.entry.arxiv, item.entry.title, urls)
+
+
+def identity_of_file(path: Path, display: str) -> Identity:
+    """The identity of a file that did not load: whatever of it is still readable YAML."""
+    result = _read_yaml_text(path, display)
+    data = {} if isinstance(result, Diagnostic) or not isinstance(result[1], dict) else result[1]
+    try:
+        arxiv = canonical_id(str(data["arxiv"])) if isinstance(data.get("arxiv"), str | int | float) else None
+    except ValueError:
+        arxiv = None
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    links = data.get("links")
+    urls = tuple(u for u in links.values() if isinstance(u, str)) if isinstance(links, dict) else ()
+    return Identity(display, arxiv, title, urls)
+
+
+@dataclass(frozen=True)
 class LoadedExclusion:
     """An exclusion with the line it is written on."""
 
@@ -70,11 +101,21 @@ class Catalog:
     taxonomy: Taxonomy | None
     taxonomy_path: str
     entries: dict[str, LoadedEntry] = field(default_factory=dict)
-    # Ids whose files exist but did not load: references to them are not reported a second time.
-    failed_ids: set[str] = field(default_factory=set)
+    # Files that exist but did not load, by id: references to them are not reported a second time,
+    # and `add` and `import-markdown` still see them as duplicates.
+    failed: dict[str, Identity] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Excluded arXiv ids (catalog/exclusions.yaml), each with its reason and line.
     exclusions: dict[str, LoadedExclusion] = field(default_factory=dict)
+
+    @property
+    def failed_ids(self) -> AbstractSet[str]:
+        return self.failed.keys()
+
+    def identities(self) -> list[Identity]:
+        """Every file's identity, loaded or not, in id order."""
+        found = {entry_id: identity_of_entry(item) for entry_id, item in self.entries.items()}
+        return [found.get(entry_id) or self.failed[entry_id] for entry_id in sorted({*found, *self.failed})]
 
 
 def _display(path: Path) -> str:
@@ -344,5 +385,5 @@ def load_catalog(root: Path) -> Catalog:
         if loaded is not None:
             catalog.entries[loaded.id] = loaded
         else:
-            catalog.failed_ids.add(path.stem)
+            catalog.failed[path.stem] = identity_of_file(path, display)
     return catalog

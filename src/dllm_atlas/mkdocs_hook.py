@@ -3,8 +3,9 @@
 ``mkdocs.yml`` lists this file under ``hooks:`` and watches ``catalog/`` and ``templates/``, so
 ``mkdocs serve`` regenerates the pages whenever an entry or a template changes, through the same
 pipeline as the CLI (:mod:`dllm_atlas.pipeline`), with the settings MkDocs hands the hook. An
-invalid catalog stops the build with the located errors. ``dllm-atlas build`` generates the pages
-itself and sets ``DLLM_ATLAS_PAGES_READY`` so the work is not done twice.
+invalid catalog stops the build with the located errors. ``dllm-atlas build`` and ``serve``
+generate the pages themselves and say so (``DLLM_ATLAS_PAGES_READY`` in the environment, or the
+``atlas_pages_ready`` config key), so the work is not done twice.
 
 It also sets every page's "edit this page" link from ``extra.atlas.repository``: hand-written pages
 edit their Markdown, entry pages edit their YAML source (front matter ``atlas_source``), and other
@@ -30,10 +31,9 @@ def _settings(config: Any) -> site.SiteConfig:
 
 
 def on_pre_build(config: Any) -> None:
-    if os.environ.get(site.PAGES_READY_ENV) == "1":
+    if os.environ.get(site.PAGES_READY_ENV) == "1" or config.get(site.PAGES_READY_KEY):
         return
-    project = Path(config.config_file_path).parent
-    checked = pipeline.run_checks(Path(os.environ.get(site.CATALOG_ENV) or project / "catalog"))
+    checked = pipeline.run_checks(Path(config.config_file_path).parent / "catalog")
     if checked.index is None:
         raise PluginError("the catalog is invalid:\n" + diagnostics.render(checked.diagnostics, "text"))
     pipeline.generate_site(checked.index, _settings(config))

@@ -15,8 +15,11 @@ How a URL is checked:
   checked on the address actually connected after DNS resolution (:mod:`.guard`).
 
 Verdicts (:data:`CLASSES`): ``ok``; ``redirected`` (works, but the catalog should carry the target);
-``broken`` (404, 410, unknown host); ``blocked`` (401, 403, persistent 429: not a verdict of death);
-``error`` (timeouts, TLS, resets, loops, other statuses). Only ``broken`` makes the command exit 1.
+``broken`` (404, 410); ``blocked`` (401, 403, persistent 429: not a verdict of death);
+``unreachable`` (the name did not resolve or the connection failed, on every try); ``error``
+(timeouts, TLS, resets, loops, other statuses). Only ``broken`` makes the command exit 1. When most
+hosts of a run are unreachable, the network is down, not the links: the command says so, exits 3
+and reports nothing as broken; those results are not cached.
 
 Results can be cached in a JSON file with their time; a re-run within ``--max-age`` reuses them
 (:mod:`.cache`). Reports: :mod:`.report`.
@@ -35,7 +38,7 @@ from .cache import load_cache, parse_duration, save_cache
 from .checker import CLASSES, LinkChecker, Options, Result
 from .guard import Resolver, system_resolve
 from .polite import Clock
-from .report import Progress
+from .report import Progress, network_down
 from .urls import Where, collect_urls
 
 __all__ = [
@@ -68,6 +71,6 @@ def run(
     progress = Progress(len(todo), progress_stream) if progress_stream is not None and todo else None
     checked = asyncio.run(LinkChecker(options, resolve=resolve, progress=progress).check_all(todo)) if todo else []
     results = {**fresh, **{r.url: r for r in checked}}
-    if cache_path is not None:
+    if cache_path is not None and network_down(checked) is None:  # an outage must not be remembered
         save_cache(cache_path, {**cached, **results}.values())
     return [results[u] for u in urls]

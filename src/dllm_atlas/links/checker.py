@@ -28,7 +28,7 @@ from .guard import GuardedBackend, GuardedTransport, RefusedAddress, Resolver, U
 from .polite import Clock, HostGate, MonotonicClock
 from .urls import Where
 
-CLASSES = ("ok", "redirected", "broken", "blocked", "error")
+CLASSES = ("ok", "redirected", "broken", "blocked", "unreachable", "error")
 MAX_REDIRECTS = 10
 USER_AGENT = f"Mozilla/5.0 (compatible; dllm-atlas-linkcheck/{__version__}; catalog of diffusion LM research)"
 
@@ -70,9 +70,10 @@ class Result:
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, status: int | None = None, wait: float | None = None) -> None:
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None, klass: str = "error") -> None:
         super().__init__(reason)
         self.reason, self.status, self.wait = reason, status, wait
+        self.klass = klass  # the verdict if every try fails this way
 
 
 class _Verdict(Exception):
@@ -183,7 +184,7 @@ class LinkChecker:
                     continue
                 attempt += 1
                 if attempt > opts.retries:
-                    return Result(url, "error", retry.status, error=retry.reason)
+                    return Result(url, retry.klass, retry.status, error=retry.reason)
                 await self.clock.sleep(delay)
                 delay *= 2
             except _Verdict as verdict:
@@ -212,7 +213,8 @@ class LinkChecker:
             async with self._client.stream(method, url) as response:
                 return response.status_code, response.headers
         except UnknownHost as exc:
-            raise _Verdict(Result(url, "broken", error=str(exc))) from None
+            # Offline, every host is unknown too: a name that does not resolve is not proof of rot.
+            raise _Verdict(Result(url, "unreachable", error=str(exc))) from None
         except RefusedAddress as exc:
             raise _Verdict(Result(url, "error", error=str(exc))) from None
         except httpx.TimeoutException:
@@ -221,7 +223,7 @@ class LinkChecker:
             tls = _caused_by(exc, ssl.SSLError)
             if tls is not None:
                 raise _Verdict(Result(url, "error", error=f"TLS: {tls}")) from None
-            raise _Retry(f"connection failed: {exc or exc.__class__.__name__}") from None
+            raise _Retry(f"connection failed: {exc or exc.__class__.__name__}", klass="unreachable") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise _Retry(f"connection reset or broken: {exc.__class__.__name__}") from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:

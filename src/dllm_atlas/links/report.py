@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
@@ -17,9 +18,14 @@ from .urls import Where
 
 # (class, heading, what to do), in the order the Markdown report shows them.
 SECTIONS = (
-    ("broken", "Broken", "Gone (404, 410) or on a host that no longer exists: fix or remove these."),
+    ("broken", "Broken", "Gone (404 or 410): fix or remove these."),
     ("redirected", "Moved", "They still work, but the catalog should carry the new address."),
     ("blocked", "Blocked", "The server refused us (401, 403, persistent 429). Not a verdict of death: check by hand."),
+    (
+        "unreachable",
+        "Unreachable",
+        "The host name did not resolve or the connection failed: the host may be gone, or it was down. Check by hand.",
+    ),
     ("error", "Errors", "Timeouts, TLS failures, resets, redirect loops and other statuses: usually transient."),
 )
 
@@ -46,8 +52,34 @@ class Progress:
             self.next_mark = fraction + 0.1
 
 
-def exit_code(results: Iterable[Result]) -> int:
-    return 1 if any(r.klass == "broken" for r in results) else 0
+# Exit codes of check-links: 1 for broken links; NETWORK_DOWN when the run could not judge them.
+BROKEN = 1
+NETWORK_DOWN = 3
+# Most hosts unreachable means our network, not theirs: at least this share of the hosts checked
+# (not from the cache), and at least MIN_HOSTS of them.
+DOWN_SHARE = 0.5
+MIN_HOSTS = 3
+
+
+def network_down(results: Iterable[Result]) -> tuple[int, int] | None:
+    """(unreachable hosts, hosts checked) when most hosts checked in this run failed to resolve or
+    connect, else None. A host counts as unreachable when none of its URLs got an answer."""
+    answered: dict[str, bool] = {}
+    for r in results:
+        if r.cached:
+            continue
+        host = (urlsplit(r.url).hostname or "").lower()
+        answered[host] = answered.get(host, False) or r.klass != "unreachable"
+    down = sum(not ok for ok in answered.values())
+    if len(answered) >= MIN_HOSTS and down >= DOWN_SHARE * len(answered):
+        return down, len(answered)
+    return None
+
+
+def exit_code(results: list[Result]) -> int:
+    if network_down(results):
+        return NETWORK_DOWN
+    return BROKEN if any(r.klass == "broken" for r in results) else 0
 
 
 def summary_counts(results: Iterable[Result]) -> dict[str, int]:
