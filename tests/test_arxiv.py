@@ -17,7 +17,11 @@ from dllm_atlas.arxiv import MIN_INTERVAL, USER_AGENT, ArxivClient, ArxivError, 
 
 
 def entry(
-    arxiv_id: str, title: str = "A Title", authors=("Ada One", "Bo Two"), published="2025-02-14T18:00:00Z"
+    arxiv_id: str,
+    title: str = "A Title",
+    authors=("Ada One", "Bo Two"),
+    published="2025-02-14T18:00:00Z",
+    comment: str = "Accepted at NeurIPS 2025",
 ) -> str:
     names = "".join(f"<author><name>{a}</name></author>" for a in authors)
     return f"""<entry>
@@ -27,7 +31,7 @@ def entry(
   <title>{title}</title>
   <summary>Abstract text.</summary>
   {names}
-  <arxiv:comment>Accepted at NeurIPS 2025</arxiv:comment>
+  <arxiv:comment>{comment}</arxiv:comment>
   <link href="http://arxiv.org/abs/{arxiv_id}v2" rel="alternate" type="text/html"/>
   <arxiv:primary_category term="cs.CL"/>
 </entry>"""

@@ -32,7 +32,7 @@ def test_unknown_topic_is_reported_beside_the_entrys_other_schema_errors(catalog
     broken = OTHER.replace("[block-diffusion]", "[magic]").replace("date: 2025-03-12", "date: someday")
     catalog.write("papers/bd3lm.yaml", broken)
     out = validate_out(cli)
-    assert "catalog/papers/bd3lm.yaml:3:1: date: Input should be a valid date" in out
+    assert "catalog/papers/bd3lm.yaml:3:1: date: 'someday' is not a date: write YYYY-MM-DD" in out
     assert "catalog/papers/bd3lm.yaml:7:10: topics[0]: unknown topic 'magic' (see taxonomy.yaml)" in out
 
 

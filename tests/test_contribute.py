@@ -81,7 +81,22 @@ def test_add_writes_a_draft_with_facts_and_todo_markers(catalog, cli, arxiv_serv
     assert 'title: "Block Diffusion: Interpolating Between Autoregressive and Diffusion Language Models"' in text
     assert '  - "Marianne Arriola"' in text and "date: 2025-03-12" in text and 'arxiv: "2503.09573"' in text
     assert 'paper: "https://arxiv.org/abs/2503.09573"' in text
-    assert "# TODO: every taxonomy topic that fits" in text and "# TODO: one or two sentences" in text
+    # TODO marks only what is still to write; the rest of a `new` scaffold is there, prefilled or blank.
+    todo = [line for line in text.splitlines() if line.startswith("# TODO")]
+    assert [line.split(":")[0] for line in todo] == ["# TODO", "# TODO"]
+    assert todo[0].startswith("# TODO: every topic that fits, from these slugs")
+    assert todo[1].startswith("# TODO: one or two sentences in your own words")
+    assert "#   Decoding: remasking, unmasking-order," in text  # the valid slugs, beside topics
+    assert 'venue: "NeurIPS 2025"' in text  # from the arXiv comment, which stays as a note
+    assert "# NOTE: arXiv comment (venue taken from it: check): Accepted at NeurIPS 2025" in text
+    for blank in (
+        "  code:\n",
+        "  project:\n",
+        "relations:\n  # Entries whose",
+        "  builds_on: []\n",
+        "unconfirmed: {}\n",
+    ):
+        assert blank in text
     assert seen and seen[0].startswith("dllm-atlas/")
     # Until the contributor does what the draft asks, it is refused: topics, summary, and the markers.
     loaded, diags = load_entry(path, "block-diffusion.yaml")
@@ -93,14 +108,19 @@ def test_add_writes_a_draft_with_facts_and_todo_markers(catalog, cli, arxiv_serv
     # Topics alone are not enough: the summary is required and the TODO lines must go.
     path.write_text(text.replace("topics: []", "topics: [block-diffusion]"), encoding="utf-8")
     out = cli("validate").out
-    assert "catalog/papers/block-diffusion.yaml:3:1: summary: required field is missing: one or two sentences" in out
+    summary_line = text.splitlines().index("summary:") + 1
+    assert (
+        f"catalog/papers/block-diffusion.yaml:{summary_line}:1: summary: required field is missing: one or two" in out
+    )
     assert "a draft marker is still here" in out
     finished = "\n".join(
         line
         for line in text.replace("topics: []", "topics: [block-diffusion]").splitlines()
-        if not line.startswith(("# TODO", "# DRAFT", "# summary", "#   ..."))
+        if not line.startswith(("# TODO", "# DRAFT"))
+    ).replace(
+        "\nsummary:\n",
+        "\nsummary: Interpolates between autoregressive and diffusion models by diffusing within blocks.\n",
     )
-    finished += "\nsummary: Interpolates between autoregressive and diffusion models by diffusing within blocks.\n"
     path.write_text(finished, encoding="utf-8")
     result = cli("validate")
     assert result.code == 0, result.out
@@ -332,3 +352,60 @@ def test_the_repository_runs_its_own_hooks_from_the_checkout():
     assert all(repo["repo"] == "local" for repo in config["repos"])  # nothing downloaded at commit time
     assert hooks["dllm-atlas-validate"]["entry"] == "dllm-atlas validate"
     assert hooks["dllm-atlas-readme"]["entry"] == "dllm-atlas readme --check"
+
+
+@pytest.mark.parametrize(
+    ("comment", "venue"),
+    [
+        ("Accepted at ICLR 2026. 20 pages", "ICLR 2026"),
+        ("To appear in Findings of EMNLP 2025", "Findings of EMNLP 2025"),
+        ("NeurIPS 2025 camera-ready version", "NeurIPS 2025"),
+        ("accepted by icml 2024 (oral)", "ICML 2024"),
+        ("Under review at ICLR 2026", None),
+        ("Submitted to NeurIPS 2025", None),
+        ("Accepted at the NeurIPS 2025 Workshop on Efficient Reasoning", None),
+        ("12 pages, 5 figures", None),
+    ],
+)
+def test_venue_is_taken_from_an_arxiv_comment_only_when_it_states_an_acceptance(comment, venue):
+    assert contribute.venue_in_comment(comment) == venue
+
+
+def test_code_link_is_taken_from_an_arxiv_comment():
+    assert contribute.code_in_comment("Code: https://github.com/kuleshov-group/bd3lms.") == (
+        "https://github.com/kuleshov-group/bd3lms"
+    )
+    assert contribute.code_in_comment("Project page: https://example.org/x") is None
+
+
+def test_add_with_kind_model_and_id_writes_every_model_field_under_that_id(catalog, cli, arxiv_server):
+    url, _ = arxiv_server
+    result = cli("add", "2510.01384", "--kind", "model", "--id", "self-correcting-mdm", "--api-url", url)
+    assert result.code == 0, result.err
+    text = (catalog.root / "models" / "self-correcting-mdm.yaml").read_text(encoding="utf-8")
+    for field_name in ("parameters", "context_length", "license", "open_weights", "base_model", "training"):
+        description = ENTRY_CLASSES["model"].model_fields[field_name].description
+        assert f"\n# {field_name}: {description}\n{field_name}:" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2510.01384", "2503.09573", "--id", "x"], "--id names one entry: give it with a single arXiv id"),
+        (["2510.01384", "--id", "Bad_Id"], "id 'Bad_Id' must be a lowercase slug"),
+        (["2510.01384", "--id", "mdlm"], "id 'mdlm' is already used in catalog: choose another with --id"),
+    ],
+)
+def test_add_refuses_a_bad_or_taken_id_before_asking_arxiv(catalog, cli, arxiv_server, args, message):
+    url, seen = arxiv_server
+    result = cli("add", *args, "--api-url", url)
+    assert result.code == 2
+    assert message in result.err
+    assert seen == []
+
+
+def test_new_refuses_an_id_longer_than_validation_allows(catalog, cli):
+    result = cli("new", "paper", "--id", "a" * 81)
+    assert result.code == 1
+    assert "of at most 80 characters" in result.err
+    assert not (catalog.root / "papers" / f"{'a' * 81}.yaml").exists()

@@ -65,7 +65,7 @@ def test_validate_readme_new_and_build_run_from_the_wheel(installed, tmp_path):
     cli = installed / "bin" / "dllm-atlas"
     validated = _run(cli, "validate", "--catalog", ROOT / "catalog", cwd=tmp_path)
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "entries checked, 0 error(s)" in validated.stdout
+    assert "file(s) checked, 0 error(s)" in validated.stdout
     readme = _run(cli, "readme", "--check", "--catalog", ROOT / "catalog", "--readme", ROOT / "README.md", cwd=tmp_path)
     assert readme.returncode == 0 and "is up to date" in readme.stdout, readme.stdout + readme.stderr
     scaffold = tmp_path / "catalog"

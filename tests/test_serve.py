@@ -117,7 +117,7 @@ def test_an_invalid_catalog_shows_its_located_errors_in_the_browser_until_fixed(
 
     page = _wait_for(base + ENTRY_PATH, "the catalog has 1 error", 30)
     assert f"{catalog.root / 'papers/mdlm.yaml'}:5:1: date:" in page  # the located line of validate
-    assert "month value is outside expected range" in page
+    assert "&#39;2024-13-45&#39; is not a date: write YYYY-MM-DD" in page  # escaped HTML
     assert "the catalog has 1 error" in (_get(base + "/dllm-atlas/") or "")  # every page shows it
 
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Fixed"))

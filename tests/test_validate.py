@@ -15,7 +15,7 @@ from .conftest import GOOD_PAPER
 def test_valid_catalog_exits_0(catalog, cli):
     result = cli("validate")
     assert result.code == 0
-    assert "2 entries checked, 0 error(s)" in result.out
+    assert "2 file(s) checked, 0 error(s)" in result.out
 
 
 def test_bad_url_scheme_names_file_line_column_and_field(catalog, cli):

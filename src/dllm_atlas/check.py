@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,11 @@ def _diag(item: LoadedEntry, path: tuple[str | int, ...], field: str, message: s
     return Diagnostic(item.display_path, line, column, field, message)
 
 
+def _guess(target: str, ids: Iterable[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(ids), n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
     entries = catalog.entries
     for item in entries.values():
@@ -49,12 +55,17 @@ def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
                 if target == item.id:
                     yield _diag(item, where, field, "an entry cannot relate to itself")
                 elif target not in entries and target not in catalog.failed_ids:
-                    yield _diag(item, where, field, f"no entry with id '{target}'")
+                    yield _diag(item, where, field, f"no entry with id '{target}'{_guess(target, entries)}")
         for index, target in enumerate(getattr(item.entry, "supported_models", [])):
             field = f"supported_models[{index}]"
             if target not in entries:
                 if target not in catalog.failed_ids:
-                    yield _diag(item, ("supported_models", index), field, f"no entry with id '{target}'")
+                    yield _diag(
+                        item,
+                        ("supported_models", index),
+                        field,
+                        f"no entry with id '{target}'{_guess(target, entries)}",
+                    )
             elif entries[target].entry.kind != "model":
                 yield _diag(
                     item,

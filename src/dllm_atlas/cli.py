@@ -29,6 +29,7 @@ import datetime as dt
 import importlib.util
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -80,12 +81,27 @@ def _valid_index(root: Path) -> Index | None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     checked = pipeline.run_checks(args.catalog)
-    if checked.diagnostics:
-        print(diagnostics.render(checked.diagnostics, args.format))
+    found = checked.diagnostics
+    files = checked.catalog.file_count
+    if args.files:
+        # Only these files' problems (an editor's or pre-commit's view), checked against the whole catalog.
+        wanted = {Path(os.path.abspath(f)) for f in args.files}
+        outside = sorted(
+            str(f)
+            for f in args.files
+            if not Path(os.path.abspath(f)).is_relative_to(Path(os.path.abspath(args.catalog)))
+        )
+        if outside:
+            log.error("not in the catalog folder %s: %s", args.catalog, ", ".join(outside))
+            return 2
+        found = [d for d in found if Path(os.path.abspath(d.file)) in wanted]
+        files = len(wanted)
+    if found:
+        print(diagnostics.render(found, args.format))
     if args.format == "text":
-        summary = f"{len(checked.catalog.entries)} entries checked, {len(checked.diagnostics)} error(s)"
-        print(summary, file=sys.stderr if checked.diagnostics else sys.stdout)
-    return 0 if checked.ok else 1
+        summary = f"{files} file(s) checked, {len(found)} error(s)"
+        print(summary, file=sys.stderr if found else sys.stdout)
+    return 1 if found else 0
 
 
 def cmd_readme(args: argparse.Namespace) -> int:
@@ -145,9 +161,17 @@ def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    if args.id is not None and len(args.ids) != 1:
+        log.error("--id names one entry: give it with a single arXiv id")
+        return 2
     catalog = _catalog_with_taxonomy(args.catalog)
     if catalog is None:
         return 1
+    if args.id is not None:
+        problem = _id_problem(args.id, catalog)
+        if problem:
+            log.error("%s", problem)
+            return 2
 
     def retrying(reason: str, wait: float, attempt: int, tries: int) -> None:
         log.warning("arXiv API: %s; try %d of %d in %.0f s", reason, attempt, tries, wait)
@@ -157,7 +181,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     with arxiv.ArxivClient(args.api_url, on_retry=retrying) as client:
         report = contribute.add_from_arxiv(
-            args.ids, catalog, args.kind, client, render.environment(), dt.date.today(), on_written=written
+            args.ids,
+            catalog,
+            args.kind,
+            client,
+            render.environment(),
+            dt.date.today(),
+            on_written=written,
+            entry_id=args.id,
         )
     for text in report.invalid:
         log.error("not an arXiv id or arXiv URL: %s", text)
@@ -182,16 +213,23 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _id_problem(entry_id: str, catalog: Catalog) -> str | None:
+    try:
+        contribute.check_id(entry_id)
+    except ValueError as exc:
+        return str(exc)
+    if entry_id in catalog.entries or entry_id in catalog.failed_ids:
+        return f"id '{entry_id}' is already used in {catalog.root}: choose another with --id"
+    return None
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
-    if args.id in catalog.entries or args.id in catalog.failed_ids:
-        log.error("id '%s' is already used in %s", args.id, args.catalog)
+    problem = _id_problem(args.id, catalog)
+    if problem:
+        log.error("%s", problem)
         return 1
-    try:
-        text = contribute.scaffold(args.kind, args.id, render.environment(), dt.date.today())
-    except ValueError as exc:
-        log.error("%s", exc)
-        return 1
+    text = contribute.scaffold(args.kind, args.id, render.environment(), dt.date.today(), catalog.taxonomy)
     path = contribute.scaffold_path(args.catalog, args.kind, args.id)
     write_atomic(path, text)
     print(f"wrote {path}: fill it in, then run 'dllm-atlas validate'")
@@ -362,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_catalog(sub.add_parser("validate", help="check every entry; report located errors"))
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="report only these entry files' problems")
     p.add_argument("--format", choices=("text", "github", "json"), default="text")
     p.set_defaults(func=cmd_validate)
 
@@ -404,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_catalog(sub.add_parser("add", help="draft entries from arXiv ids or URLs"))
     p.add_argument("ids", nargs="+", metavar="ID", help="2502.09992, arxiv:2502.09992 or an arXiv abs/pdf/html URL")
     p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper")
+    p.add_argument("--id", help="the entry id (file name) for a single arXiv id; default: from the title")
     p.add_argument("--api-url", default=arxiv.API_URL, help="arXiv API endpoint (a mirror, or a test server)")
     p.set_defaults(func=cmd_add)
 

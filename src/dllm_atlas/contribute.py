@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from pydantic import BaseModel
 
 from . import drafts
 from .arxiv import ArxivClient, ArxivError
 from .arxivid import canonical_id
 from .fsutil import write_atomic
 from .load import Catalog
-from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN
+from .models import ENTRY_CLASSES, KIND_DIRS, MAX_ID_LENGTH, SLUG_PATTERN, Taxonomy
 
 
 @dataclass
@@ -46,6 +45,62 @@ class AddReport:
         return not (self.invalid or self.present or self.unknown or self.excluded or self.not_fetched)
 
 
+_VENUES = {
+    name.lower(): name
+    for name in (
+        "NeurIPS",
+        "ICLR",
+        "ICML",
+        "ACL",
+        "EMNLP",
+        "NAACL",
+        "EACL",
+        "COLING",
+        "COLM",
+        "AAAI",
+        "IJCAI",
+        "CVPR",
+        "ICCV",
+        "ECCV",
+        "KDD",
+        "AISTATS",
+        "UAI",
+        "TMLR",
+        "Interspeech",
+        "ICASSP",
+        "SIGIR",
+        "WWW",
+    )
+}
+# "Accepted at ICLR 2026", "to appear in Findings of EMNLP 2025", "NeurIPS 2025 camera-ready".
+_ACCEPTED = re.compile(
+    r"\b(?:accepted|to appear|camera[- ]ready|published)\b[^.;]{0,40}?"
+    r"\b(?P<findings>findings of (?:the )?)?"
+    rf"(?P<venue>{'|'.join(_VENUES)})\b\W{{0,3}}(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_CAMERA_READY = re.compile(
+    rf"\b(?P<venue>{'|'.join(_VENUES)})\W{{0,3}}(?P<year>(?:19|20)\d\d)\W+camera[- ]ready\b", re.IGNORECASE
+)
+_CODE_URL = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+")
+
+
+def venue_in_comment(comment: str) -> str | None:
+    """The venue an arXiv comment says the paper was accepted at (``ICLR 2026``), or None: a
+    submission ("under review") or a workshop is left for the curator, who has the comment as a note."""
+    match = _ACCEPTED.search(comment) or _CAMERA_READY.search(comment)
+    if match is None or "workshop" in match.group(0).lower() or "workshop" in comment.lower():
+        return None
+    findings = "Findings of " if match.groupdict().get("findings") else ""
+    return f"{findings}{_VENUES[match.group('venue').lower()]} {match.group('year')}"
+
+
+def code_in_comment(comment: str) -> str | None:
+    """A GitHub or GitLab repository URL the arXiv comment gives (the authors' own code link)."""
+    match = _CODE_URL.search(comment)
+    return match.group(0).rstrip(".") if match else None
+
+
 def _draft_for(record: Any, kind: str) -> drafts.Draft:
     draft = drafts.Draft(title=record.title, line=0, kind=kind, short_name=drafts.short_name_of(record.title))
     draft.authors = list(record.authors)
@@ -53,7 +108,14 @@ def _draft_for(record: Any, kind: str) -> drafts.Draft:
     draft.arxiv = record.id
     draft.links = {"paper": f"https://arxiv.org/abs/{record.id}"}
     if record.comment:
-        draft.notes.append(f"arXiv comment: {' '.join(record.comment.split())[:200]}")
+        comment = " ".join(record.comment.split())
+        draft.venue = venue_in_comment(comment)
+        code = code_in_comment(comment)
+        if code:
+            draft.links["code"] = code
+        filled = [name for name, value in (("venue", draft.venue), ("links.code", code)) if value]
+        taken = f" ({' and '.join(filled)} taken from it: check)" if filled else ""
+        draft.notes.append(f"arXiv comment{taken}: {comment[:200]}")
     if record.journal_ref:
         draft.notes.append(f"journal reference: {' '.join(record.journal_ref.split())[:200]} (set venue)")
     return draft
@@ -67,6 +129,7 @@ def add_from_arxiv(
     env: Environment,
     today: dt.date,
     on_written: Callable[[Path], None] | None = None,
+    entry_id: str | None = None,
 ) -> AddReport:
     """Draft every new id among ``inputs``; what cannot be drafted is reported, never fatal to the
     others. Drafts are written batch by batch (``on_written`` hears of each at once), so a failure of
@@ -87,7 +150,6 @@ def add_from_arxiv(
             report.excluded.append((arxiv_id, catalog.exclusions[arxiv_id].exclusion.reason))
         elif arxiv_id not in ids:
             ids.append(arxiv_id)
-    template = env.get_template("draft_entry.yaml.j2")
     taken = set(catalog.entries) | set(catalog.failed_ids)
     answered: set[str] = set()
     try:
@@ -96,10 +158,13 @@ def add_from_arxiv(
             report.unknown += [i for i in batch if i not in records]
             made, known = drafts.split_known([_draft_for(records[i], kind) for i in batch if i in records], identities)
             report.present += [(draft.arxiv or "", path) for draft, path in known]  # same title or link as a file
-            drafts.assign_ids(made, taken)
+            if entry_id is not None and made:
+                made[0].id = entry_id  # one input with --id: the caller checked it is free and valid
+            else:
+                drafts.assign_ids(made, taken)
             for draft in made:
                 path = drafts.draft_path(catalog.root, draft)
-                write_atomic(path, drafts.render_draft(template, draft, today, tool="add"))
+                write_atomic(path, drafts.render_draft(env, draft, today, "add", catalog.taxonomy))
                 taken.add(draft.id)
                 report.written.append(path)
                 if on_written is not None:
@@ -110,39 +175,19 @@ def add_from_arxiv(
     return report
 
 
-def _shape(annotation: Any) -> str:
-    text = repr(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "mapping"  # links, relations: written as a block of sub-fields
-    return "list" if text.startswith("list[") else "dict" if text.startswith("dict[") else "scalar"
-
-
-def field_docs(kind: str) -> list[dict[str, Any]]:
-    """Each field of a kind's model: name, description, whether required, and its type's shape."""
-    out = []
-    for name, info in ENTRY_CLASSES[kind].model_fields.items():
-        if name == "kind":
-            continue
-        annotation = info.annotation
-        sub = annotation.model_fields if isinstance(annotation, type) and issubclass(annotation, BaseModel) else {}
-        out.append(
-            {
-                "name": name,
-                "description": info.description or "",
-                "required": info.is_required(),
-                "shape": _shape(annotation),
-                "subfields": [(n, f.description or "", repr(f.annotation).startswith("list[")) for n, f in sub.items()],
-            }
-        )
-    return out
-
-
-def scaffold(kind: str, entry_id: str, env: Environment, today: dt.date) -> str:
+def scaffold(kind: str, entry_id: str, env: Environment, today: dt.date, taxonomy: Taxonomy | None = None) -> str:
     if kind not in ENTRY_CLASSES:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(ENTRY_CLASSES)}")
-    if not re.fullmatch(SLUG_PATTERN, entry_id):
-        raise ValueError(f"id {entry_id!r} must be a lowercase slug ([a-z0-9][a-z0-9-]*)")
-    return env.get_template("new_entry.yaml.j2").render(kind=kind, fields=field_docs(kind), today=today)
+    check_id(entry_id)
+    return drafts.render_entry(env, kind, {"date_precision": "day", "added": today}, taxonomy=taxonomy)
+
+
+def check_id(entry_id: str) -> None:
+    """Raise ValueError unless ``entry_id`` is an id validation accepts."""
+    if not re.fullmatch(SLUG_PATTERN, entry_id) or len(entry_id) > MAX_ID_LENGTH:
+        raise ValueError(
+            f"id {entry_id!r} must be a lowercase slug ([a-z0-9][a-z0-9-]*) of at most {MAX_ID_LENGTH} characters"
+        )
 
 
 def scaffold_path(root: Path, kind: str, entry_id: str) -> Path:

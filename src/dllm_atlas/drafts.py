@@ -6,8 +6,10 @@
 * :func:`split_known` drops drafts already in the catalog (same arXiv id, title or any link);
 * :func:`split_excluded` drops papers that ``exclusions.yaml`` excludes;
 * :func:`assign_ids` gives each draft a free id (its short name or the first words of its title);
-* :func:`render_draft` writes it through ``templates/draft_entry.yaml.j2``, with what is missing
-  marked ``TODO`` so the draft fails validation until a curator completes it.
+* :func:`render_draft` writes it through ``templates/entry_file.yaml.j2``: every field of its kind
+  with its description from the schema (as ``dllm-atlas new`` does), prefilled where the source
+  knows it, the taxonomy's topic slugs beside ``topics``, and what is missing marked ``TODO`` so the
+  draft fails validation until a curator completes it.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template
+from jinja2 import Environment
+from pydantic import BaseModel
 
 from .check import normalise_title, normalise_url
 from .load import Identity
-from .models import KIND_DIRS
+from .models import ENTRY_CLASSES, KIND_DIRS, Taxonomy
 from .render import LINK_LABELS
 
 
@@ -105,20 +108,69 @@ def split_excluded(drafts: list[Draft], exclusions: Mapping[str, Any]) -> tuple[
     return kept, excluded
 
 
-def render_draft(template: Template, draft: Draft, added: dt.date, tool: str = "import-markdown") -> str:
-    """A draft entry file, through ``templates/draft_entry.yaml.j2``."""
+def render_draft(
+    env: Environment, draft: Draft, added: dt.date, tool: str = "import-markdown", taxonomy: Taxonomy | None = None
+) -> str:
+    """A draft entry file: every field of its kind, prefilled with what the source knows."""
     order = list(LINK_LABELS)
-    return template.render(
+    values: dict[str, Any] = {
+        "title": draft.title,
+        "short_name": draft.short_name,
+        "authors": draft.authors,
+        "date": draft.date,
+        "venue": draft.venue,
+        "arxiv": draft.arxiv,
+        "links": dict(sorted(draft.links.items(), key=lambda kv: order.index(kv[0]))),
+        "topics": draft.topics,
+        "added": added,
+    }
+    return render_entry(env, draft.kind, values, tool=tool, notes=draft.notes, taxonomy=taxonomy)
+
+
+def render_entry(
+    env: Environment,
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    tool: str | None = None,
+    notes: Iterable[str] = (),
+    taxonomy: Taxonomy | None = None,
+) -> str:
+    """An entry file through ``templates/entry_file.yaml.j2``: blank (``new``) or a draft (``tool``)."""
+    return env.get_template("entry_file.yaml.j2").render(
+        kind=kind,
+        fields=field_docs(kind),
+        values=values,
         tool=tool,
-        kind=draft.kind,
-        title=draft.title,
-        short_name=draft.short_name,
-        authors=draft.authors,
-        date=draft.date,
-        venue=draft.venue,
-        arxiv=draft.arxiv,
-        links=sorted(draft.links.items(), key=lambda kv: order.index(kv[0])),
-        topics=draft.topics,
-        notes=draft.notes,
-        added=added,
+        notes=list(notes),
+        areas=taxonomy.areas if taxonomy is not None else [],
     )
+
+
+def _shape(annotation: Any) -> str:
+    text = repr(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping"  # links, relations: written as a block of sub-fields
+    return "list" if text.startswith("list[") else "dict" if text.startswith("dict[") else "scalar"
+
+
+def field_docs(kind: str) -> list[dict[str, Any]]:
+    """Each field of a kind's model: name, description, whether required, its type's shape, and its
+    default when that is a plain value (``date_precision: day``), which a blank would not validate as."""
+    out = []
+    for name, info in ENTRY_CLASSES[kind].model_fields.items():
+        if name == "kind":
+            continue
+        annotation = info.annotation
+        sub = annotation.model_fields if isinstance(annotation, type) and issubclass(annotation, BaseModel) else {}
+        out.append(
+            {
+                "name": name,
+                "description": info.description or "",
+                "required": info.is_required(),
+                "shape": _shape(annotation),
+                "default": info.default if isinstance(info.default, str | int | bool) else None,
+                "subfields": [(n, f.description or "", repr(f.annotation).startswith("list[")) for n, f in sub.items()],
+            }
+        )
+    return out

@@ -385,13 +385,12 @@ def import_list(text: str, catalog: Catalog, out: Path, env: Environment, today:
     fresh, report.known = drafts.split_known(result.drafts, catalog.identities())
     fresh, report.excluded = drafts.split_excluded(fresh, catalog.exclusions)
     drafts.assign_ids(fresh, set(catalog.entries))
-    template = env.get_template("draft_entry.yaml.j2")
     for draft in fresh:
         path = drafts.draft_path(out, draft)
         if path.exists():
             report.exists.append((draft, path))
             continue
-        write_atomic(path, drafts.render_draft(template, draft, today))
+        write_atomic(path, drafts.render_draft(env, draft, today, taxonomy=catalog.taxonomy))
         report.written.append((draft, path))
         missing = [name for name, value in (("date", draft.date), ("topics", draft.topics)) if not value]
         if missing:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,18 @@ from pydantic_core import ErrorDetails
 
 from .arxivid import canonical_id
 from .diagnostics import Diagnostic
-from .models import ENTRY_CLASSES, KIND_DIRS, SLUG_PATTERN, SUMMARY_MISSING, UNCONFIRMED_ERROR, Exclusion, Taxonomy
+from .models import (
+    DATE_FIELDS,
+    ENTRY_CLASSES,
+    KIND_DIRS,
+    MAX_ID_LENGTH,
+    SLUG_PATTERN,
+    SUMMARY_MISSING,
+    UNCONFIRMED_ERROR,
+    Exclusion,
+    Links,
+    Taxonomy,
+)
 from .safeyaml import Positions, YamlError, decode, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -109,6 +121,11 @@ class Catalog:
     exclusions: dict[str, LoadedExclusion] = field(default_factory=dict)
 
     @property
+    def file_count(self) -> int:
+        """Entry files read, whether they loaded or not."""
+        return len(self.entries) + len(self.failed)
+
+    @property
     def failed_ids(self) -> AbstractSet[str]:
         return self.failed.keys()
 
@@ -147,11 +164,26 @@ def _message(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
             if owner is None:
                 break
         allowed = sorted(owner.model_fields) if owner is not None else []
+        if len(loc) == 1 and loc[0] in Links.model_fields:
+            return f"unknown field '{loc[0]}': a link goes under 'links:', indented by two spaces"
         guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"; did you mean '{guess[0]}'?" if guess else (f"; allowed: {', '.join(allowed)}" if allowed else "")
         return f"unknown field '{loc[-1]}'{hint}"
     if kind == "missing":
         return "required field is missing"
+    field_name = str(loc[-1]) if loc else ""
+    if error.get("input") is None and kind != "value_error":
+        info = model.model_fields.get(field_name) if len(loc) == 1 else None
+        return (
+            "required field is blank"
+            if info is not None and info.is_required()
+            else "blank: write a value or delete the line"
+        )
+    if kind.startswith(("date_", "datetime_")) or (field_name in DATE_FIELDS and kind.endswith("_type")):
+        return (
+            f"'{error.get('input')}' is not a date: write YYYY-MM-DD (when only the month is known, its first "
+            "day and date_precision: month)"
+        )
     message: str = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
@@ -289,12 +321,13 @@ def load_exclusions(root: Path) -> tuple[dict[str, LoadedExclusion], list[Diagno
 
 
 def load_entry(
-    path: Path, display: str, topics: AbstractSet[str] | None = None
+    path: Path, display: str, topics: AbstractSet[str] | None = None, areas: Mapping[str, list[str]] | None = None
 ) -> tuple[LoadedEntry | None, list[Diagnostic]]:
-    """Load and schema-check one entry file; given the taxonomy's topic slugs, its topics too."""
+    """Load and schema-check one entry file; given the taxonomy's topic slugs (and its areas' slugs,
+    for the message when an area is used as a topic), its topics too."""
     entry_id = path.stem
     diags: list[Diagnostic] = []
-    if not _SLUG.match(entry_id) or len(entry_id) > 80:
+    if not _SLUG.fullmatch(entry_id) or len(entry_id) > MAX_ID_LENGTH:  # fullmatch: "$" accepts a final newline
         diags.append(
             Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id")
         )
@@ -324,7 +357,7 @@ def load_entry(
             )
         )
     try:
-        entry = model.model_validate(data, context=None if topics is None else {"topics": topics})
+        entry = model.model_validate(data, context=None if topics is None else {"topics": topics, "areas": areas})
     except ValidationError as exc:
         return None, diags + validation_diagnostics(exc, model, positions, display)
     if diags:
@@ -362,7 +395,15 @@ def load_catalog(root: Path) -> Catalog:
             root,
             None,
             _display(root / TAXONOMY_FILE),
-            diagnostics=[Diagnostic(_display(root), 1, 1, "", "catalog folder not found")],
+            diagnostics=[
+                Diagnostic(
+                    _display(root),
+                    1,
+                    1,
+                    "",
+                    "catalog folder not found: run from the repository root, or name the folder with --catalog DIR",
+                )
+            ],
         )
     taxonomy, diags = load_taxonomy(root)
     catalog = Catalog(root, taxonomy, _display(root / TAXONOMY_FILE), diagnostics=diags)
@@ -371,10 +412,11 @@ def load_catalog(root: Path) -> Catalog:
     files, file_diags = _entry_files(root)
     catalog.diagnostics.extend(file_diags)
     topics = frozenset(taxonomy.topics()) if taxonomy is not None else None
+    areas = {a.slug: [t.slug for t in a.topics] for a in taxonomy.areas} if taxonomy is not None else None
     first_seen: dict[str, str] = {}
     for path in files:
         display = _display(path)
-        loaded, entry_diags = load_entry(path, display, topics)
+        loaded, entry_diags = load_entry(path, display, topics, areas)
         catalog.diagnostics.extend(entry_diags)
         if path.stem in first_seen:
             catalog.diagnostics.append(

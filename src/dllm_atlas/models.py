@@ -17,6 +17,7 @@ Conventions worth knowing when editing:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -36,6 +37,10 @@ from pydantic_core import PydanticCustomError
 from .arxivid import CANONICAL_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Fields holding dates, whose errors name the format.
+DATE_FIELDS = ("date", "added")
+# Longest id (file name stem) validation accepts; `new --id` and `add --id` check it too.
+MAX_ID_LENGTH = 80
 # Parameter counts as people write them: 8B, 1.5B, 350M, or MoE "16B-A1.4B" (total-active).
 PARAMETERS_PATTERN = r"^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$"
 MAX_URL_LENGTH = 2000
@@ -85,12 +90,26 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 
 
 def _known_topic(value: str, info: ValidationInfo) -> str:
-    # The taxonomy arrives as validation context (``{"topics": {...}}``) so an unknown topic is
-    # reported with the entry's other schema errors, even when those stop the entry from loading.
-    known = (info.context or {}).get("topics")
-    if known is not None and value not in known:
-        raise ValueError(f"unknown topic '{value}' (see taxonomy.yaml)")
-    return value
+    # The taxonomy arrives as validation context (``{"topics": {...}, "areas": {...}}``) so an
+    # unknown topic is reported with the entry's other schema errors, even when those stop the entry
+    # from loading.
+    context = info.context or {}
+    known = context.get("topics")
+    if known is None or value in known:
+        return value
+    areas = context.get("areas") or {}
+    if value in areas:
+        raise ValueError(f"'{value}' is an area, not a topic: use one of its topics ({', '.join(areas[value])})")
+    guess = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f"; did you mean '{guess[0]}'?" if guess else ""
+    raise ValueError(f"unknown topic '{value}' (see taxonomy.yaml){hint}")
+
+
+def _not_a_paper(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "arxiv.org" or host.endswith(".arxiv.org"):
+        raise ValueError("an arXiv link is the paper, not code: put it under links.paper")
+    return url
 
 
 TopicSlug = Annotated[Slug, AfterValidator(_known_topic)]
@@ -116,7 +135,7 @@ class Links(_Strict):
     """Where the work lives. Every value is an absolute http(s) URL."""
 
     paper: HttpUrl | None = Field(None, description="The paper: arXiv abstract page, or venue page.")
-    code: HttpUrl | None = Field(None, description="Source code repository.")
+    code: Annotated[HttpUrl, AfterValidator(_not_a_paper)] | None = Field(None, description="Source code repository.")
     project: HttpUrl | None = Field(None, description="Project page.")
     huggingface: HttpUrl | None = Field(None, description="Hugging Face model, dataset or collection.")
     blog: HttpUrl | None = Field(None, description="Blog post or announcement.")

@@ -144,6 +144,17 @@ class _Builder:
         self.stack.append([container, path, None, None, {}])
 
 
+def _hint(problem: str, text: str, line: int) -> str:
+    """What the usual cause of a libyaml complaint is, in the words of the fix."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())] or ("cannot start any token" in problem and "\t" in here):
+        return " (a tab: YAML indents with spaces only)"
+    if "mapping values are not allowed" in problem:
+        return " (a value that contains ': ' must be quoted, e.g. title: \"LLaDA: Large Language Diffusion Models\")"
+    return ""
+
+
 def parse(text: str) -> tuple[Any, Positions]:
     """Parse one YAML document safely; raise :class:`YamlError` with a position on any problem."""
     if len(text.encode("utf-8")) > MAX_BYTES:
@@ -155,7 +166,8 @@ def parse(text: str) -> tuple[Any, Positions]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
+        problem = str(exc.problem or exc.context)
+        raise YamlError(f"invalid YAML: {problem}{_hint(problem, text, line)}", line, column) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}") from None
     return builder.root, builder.positions
