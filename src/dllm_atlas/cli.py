@@ -346,12 +346,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(schema.entry_schema(), indent=2, ensure_ascii=False) + "\n"
+    taxonomy, diags = load_taxonomy(args.catalog)
+    if taxonomy is None:
+        print(diagnostics.render(diags, "text"), file=sys.stderr)
+        return 1
+    text = json.dumps(schema.entry_schema(taxonomy), indent=2, ensure_ascii=False) + "\n"
     if args.issue_form:
-        taxonomy, diags = load_taxonomy(args.catalog)
-        if taxonomy is None:
-            print(diagnostics.render(diags, "text"), file=sys.stderr)
-            return 1
         write_atomic(args.issue_form, schema.issue_form(taxonomy, render.environment()))
     if args.output:
         write_atomic(args.output, text)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -35,6 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .arxivid import CANONICAL_PATTERN
+from .safeyaml import Unquoted
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # Fields holding dates, whose errors name the format.
@@ -114,7 +116,21 @@ def _not_a_paper(url: str) -> str:
 
 TopicSlug = Annotated[Slug, AfterValidator(_known_topic)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-ArxivId = Annotated[str, StringConstraints(pattern=CANONICAL_PATTERN)]
+
+
+def _quoted(value: object) -> object:
+    if isinstance(value, Unquoted):
+        raise PydanticCustomError(
+            "arxiv_unquoted",
+            'write the arXiv id in quotes (arxiv: "{value}"): unquoted, other YAML readers take it for '
+            "the number {value}, and an id such as 2406.10 for 2406.1",
+            {"value": str(value)},
+        )
+    return value
+
+
+# Quoted, so every YAML reader (editors, check-jsonschema) sees the same string the validator does.
+ArxivId = Annotated[str, BeforeValidator(_quoted), StringConstraints(pattern=CANONICAL_PATTERN)]
 
 
 # The error type of a bad ``unconfirmed`` key; its context names the key, so the loader can point at it.

@@ -9,7 +9,9 @@ stream (``yaml.parse`` with the C loader) and builds plain Python data itself:
 * size, nesting depth and node count are bounded;
 * scalars stay strings — except the plain null forms — so ``2401.10100`` never becomes a float and
   ``NO`` never becomes ``False``. Pydantic converts strings to dates, numbers and booleans where a
-  field asks for them.
+  field asks for them. A plain (unquoted) scalar that other YAML readers would take for a number is
+  an :class:`Unquoted` string, so a field that must be text elsewhere too (the arXiv id) can say
+  "quote it".
 
 The result is ``(data, positions)`` where ``positions`` maps a path tuple (keys and list indices) to
 the 1-based ``(line, column)`` of the key for mapping members, or of the value for list items.
@@ -31,6 +33,21 @@ MAX_BYTES = 64 * 1024
 MAX_DEPTH = 12
 MAX_NODES = 20_000
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _reads_as_number(value: str) -> bool:
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return tag in _NUMBER_TAGS
+
+
+class Unquoted(str):
+    """A plain scalar that YAML's own resolver reads as a number (``arxiv: 2406.04329``)."""
+
+    __slots__ = ()
+
 
 Path = tuple[str | int, ...]
 Positions = dict[Path, tuple[int, int]]
@@ -132,7 +149,9 @@ class _Builder:
         if tag is not None:
             raise YamlError(f"YAML tags are not allowed ({tag})", *_pos(event))
         if isinstance(event, yaml.ScalarEvent):
-            value = None if event.implicit[0] and event.value in _NULLS else event.value
+            value: Any = None if event.implicit[0] and event.value in _NULLS else event.value
+            if value is not None and event.implicit[0] and not event.style and _reads_as_number(value):
+                value = Unquoted(value)
             self._attach(value, event)
             return
         container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
