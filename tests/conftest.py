@@ -93,7 +93,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("real")
     config_file = project_copy(work)
     out = work / "site"
-    code = main(["build", "--catalog", str(REAL_CATALOG), "--config-file", str(config_file), "--site-dir", str(out)])
+    code = main(["build", "--catalog", str(REAL_CATALOG), "--config-file", str(config_file), "-o", str(out)])
     assert code == 0
     return out
 

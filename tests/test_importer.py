@@ -123,7 +123,7 @@ def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch,
     source = tmp_path / "list.md"
     source.write_text(BULLETS_HTML, encoding="utf-8")
     out = tmp_path / "drafts"
-    result = cli("import-markdown", str(source), "--out", str(out), "--catalog", str(REAL_CATALOG))
+    result = cli("import-markdown", str(source), "-o", str(out), "--catalog", str(REAL_CATALOG))
     assert result.code == 0
     assert "line 12: not parsed (no link)" in result.out
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml"))
@@ -143,7 +143,7 @@ def test_cli_writes_drafts_that_load_and_never_overwrites(tmp_path, monkeypatch,
     assert "topics: [unmasking-order, quantization]" in text
     marker = "# curator was here\n"
     (out / "papers" / "alpha.yaml").write_text(marker)
-    again = cli("import-markdown", str(source), "--out", str(out), "--catalog", str(REAL_CATALOG))
+    again = cli("import-markdown", str(source), "-o", str(out), "--catalog", str(REAL_CATALOG))
     assert "exists; not overwritten" in again.out
     assert (out / "papers" / "alpha.yaml").read_text() == marker
 
@@ -156,7 +156,7 @@ def test_cli_skips_excluded_papers_and_says_why(tmp_path, monkeypatch, cli, cata
         "- **Words by Diffusion** [[arXiv](https://arxiv.org/abs/2501.00003)]\n",
         encoding="utf-8",
     )
-    result = cli("import-markdown", str(source), "--out", str(tmp_path / "drafts"))
+    result = cli("import-markdown", str(source), "-o", str(tmp_path / "drafts"))
     assert "line 3: arXiv 2501.00002 is excluded (image diffusion): Pictures by Diffusion" in result.out
     files = sorted(p.name for p in (tmp_path / "drafts").rglob("*.yaml"))
     assert files == ["words-by-diffusion.yaml"]

@@ -77,7 +77,7 @@ def test_validate_readme_new_and_build_run_from_the_wheel(installed, tmp_path):
     config = project_copy(tmp_path / "project")
     site_dir = tmp_path / "site"
     built = _run(
-        cli, "build", "--catalog", ROOT / "catalog", "--config-file", config, "--site-dir", site_dir, cwd=config.parent
+        cli, "build", "--catalog", ROOT / "catalog", "--config-file", config, "-o", site_dir, cwd=config.parent
     )  # snippets (CONTRIBUTING.md) resolve from the project folder
     assert built.returncode == 0, built.stdout + built.stderr
     assert (site_dir / "entries" / "llada" / "index.html").is_file()

@@ -212,7 +212,7 @@ def test_build_refuses_an_invalid_catalog_and_writes_nothing(catalog, cli, tmp_p
     config_file = project_copy(tmp_path / "project")
     catalog.write("papers/bad.yaml", "kind: paper\ntitle: &a x\n")
     out = tmp_path / "out"
-    result = cli("build", "--catalog", str(catalog.root), "--config-file", str(config_file), "--site-dir", str(out))
+    result = cli("build", "--catalog", str(catalog.root), "--config-file", str(config_file), "-o", str(out))
     assert result.code == 1
     assert "catalog/papers/bad.yaml:2:8: YAML anchors are not allowed" in result.err
     assert not out.exists()

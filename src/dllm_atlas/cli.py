@@ -5,21 +5,23 @@ Commands::
     dllm-atlas validate [--catalog DIR] [--format text|github|json]
     dllm-atlas readme [--catalog DIR] [--readme FILE] [--check | --unchanged-from BASE_README]
     dllm-atlas export json [--catalog DIR] [-o FILE]
-    dllm-atlas import-markdown FILE --out DIR [--catalog DIR]
+    dllm-atlas import-markdown FILE -o DIR [--catalog DIR]
     dllm-atlas schema [-o FILE] [--issue-form FILE]
     dllm-atlas add ID... [--catalog DIR] [--kind KIND] [--api-url URL]
     dllm-atlas new KIND --id ID [--catalog DIR]
     dllm-atlas check-links [--catalog DIR] [--format text|json|markdown] [--cache FILE] [--max-age DURATION]
                            [--allow-private] [--timeout S] [--max-concurrency N] [--host-concurrency N]
                            [--host-interval S]
-    dllm-atlas build [--catalog DIR] [--site-dir DIR] [--config-file FILE]
+    dllm-atlas build [--catalog DIR] [-o DIR] [--config-file FILE]
     dllm-atlas serve [--catalog DIR] [--config-file FILE] [--dev-addr HOST:PORT]
 
 Global options: ``--version``; ``-v`` for debug messages, ``-q`` for errors only. Results go to
 stdout; progress and diagnostics about the run go to stderr through :mod:`logging`.
 
-Exit codes: 0 success, 1 invalid catalog or stale output, 2 usage error. Problems in the catalog
-are reported with file, line and column; no input produces a traceback.
+Also ``python -m dllm_atlas``. Exit codes (listed in ``--help`` too): 0 success; 1 invalid catalog,
+stale output, broken links or ids not added; 2 usage error; 3 ``check-links`` found the network
+down; 130 interrupted. Problems in the catalog are reported with file, line and column; no input
+produces a traceback. Output files are given with ``-o/--output`` everywhere.
 """
 
 from __future__ import annotations
@@ -323,11 +325,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     if not _generate_site(args):
         return 1
-    command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(args.site_dir.resolve()))
+    command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(args.output.resolve()))
     if _mkdocs(*command, env=site.mkdocs_env(pages_ready=True)) != 0:
         log.error("mkdocs build --strict failed (see its messages above)")
         return 1
-    print(f"site built in {args.site_dir}")
+    print(f"site built in {args.output}")
     return 0
 
 
@@ -369,7 +371,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         log.error("cannot read %s: %s", args.file, exc)
         return 1
-    report = importer.import_list(text, catalog, args.out, render.environment(), dt.date.today())
+    report = importer.import_list(text, catalog, args.output, render.environment(), dt.date.today())
     for draft, existing in report.known:
         print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
     for draft, reason in report.excluded:
@@ -381,74 +383,166 @@ def cmd_import(args: argparse.Namespace) -> int:
     for skipped in report.skipped:
         print(f"line {skipped.line}: not parsed ({skipped.reason}): {skipped.text[:100]}")
     print(
-        f"{len(report.written)} draft(s) written to {args.out}, {report.merged} duplicate listing(s) merged, "
+        f"{len(report.written)} draft(s) written to {args.output}, {report.merged} duplicate listing(s) merged, "
         f"{len(report.skipped)} line(s) not parsed"
     )
     return 0
 
 
+EXIT_CODES = """exit codes:
+  0    success
+  1    the catalog is invalid, an output is stale, a link is broken, or some ids were not added
+  2    usage: a bad option or argument, a busy --dev-addr, a missing 'site' extra
+  3    check-links: most hosts were unreachable, so the network looks down (nothing judged)
+  130  interrupted"""
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option's help (when there is one to show); descriptions and examples
+    kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and action.option_strings and "(default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dllm-atlas", description="Validate and publish the dLLM catalog.")
+    parser = argparse.ArgumentParser(
+        prog="dllm-atlas",
+        description="Validate and publish the dLLM catalog: one YAML file per resource under catalog/.",
+        epilog=EXIT_CODES + "\n\nRun 'dllm-atlas COMMAND --help' for a command's options and an example.",
+        formatter_class=_HelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="also print debug messages")
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors (and results)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def with_catalog(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    def command(name: str, summary: str, description: str, *examples: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}.\n\n{description}",
+            epilog="examples:\n" + "\n".join(f"  {e}" for e in examples) + "\n\n" + EXIT_CODES,
+            formatter_class=_HelpFormatter,
+        )
         p.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG, help="catalog root (holds taxonomy.yaml)")
         return p
 
-    p = with_catalog(sub.add_parser("validate", help="check every entry; report located errors"))
+    p = command(
+        "validate",
+        "check every entry; report located errors",
+        "Loads every file under the catalog, checks schema, taxonomy, relations and duplicates, and prints\n"
+        "each problem as file:line:column: field: message. With FILE arguments only their problems are\n"
+        "reported, still checked against the whole catalog (for editors and pre-commit).",
+        "dllm-atlas validate",
+        "dllm-atlas validate catalog/papers/llada.yaml",
+        "dllm-atlas validate --format github   # annotations on a pull request",
+    )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="report only these entry files' problems")
-    p.add_argument("--format", choices=("text", "github", "json"), default="text")
+    p.add_argument("--format", choices=("text", "github", "json"), default="text", help="how problems are printed")
     p.set_defaults(func=cmd_validate)
 
-    p = with_catalog(sub.add_parser("readme", help="regenerate the list inside README.md"))
-    p.add_argument("--readme", type=Path, default=Path("README.md"))
+    p = command(
+        "readme",
+        "regenerate the list inside README.md",
+        "Rewrites the awesome list between the dllm-atlas markers of README.md from the catalog.",
+        "dllm-atlas readme",
+        "dllm-atlas readme --check                      # CI: exit 1 with a diff when stale",
+        "dllm-atlas readme --unchanged-from base/README.md   # pull requests: no hand edits",
+    )
+    p.add_argument("--readme", type=Path, default=Path("README.md"), help="the README to update or check")
     p.add_argument("--check", action="store_true", help="exit 1 with a diff if README.md is stale")
     p.add_argument(
         "--unchanged-from",
         type=Path,
         metavar="BASE_README",
-        help="exit 1 if the generated list differs from the one in BASE_README (a hand edit in a pull request)",
+        help="exit 1 if the list matches neither this catalog nor the one in BASE_README (a hand edit)",
     )
     p.set_defaults(func=cmd_readme)
 
-    p = with_catalog(sub.add_parser("export", help="export the catalog"))
-    p.add_argument("format", choices=("json",))
-    p.add_argument("-o", "--output", type=Path)
+    p = command(
+        "export",
+        "export the catalog",
+        "Writes every entry, with relations both ways, as one JSON document (stdout unless -o).",
+        "dllm-atlas export json -o catalog.json",
+    )
+    p.add_argument("format", choices=("json",), help="the export format")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.set_defaults(func=cmd_export)
 
-    p = with_catalog(sub.add_parser("import-markdown", help="turn a Markdown awesome list into draft entries"))
-    p.add_argument("file", type=Path)
-    p.add_argument("--out", type=Path, required=True, help="folder to write <kind>s/<id>.yaml drafts into")
+    p = command(
+        "import-markdown",
+        "turn a Markdown awesome list into draft entries",
+        "Reads a list of papers (bullets or tables), skips what the catalog holds or excludes, merges\n"
+        "duplicate listings, and writes one draft per new work for a curator to finish.",
+        "dllm-atlas import-markdown awesome.md -o drafts/",
+    )
+    p.add_argument("file", type=Path, help="the Markdown list")
+    p.add_argument("-o", "--output", type=Path, required=True, help="folder to write <kind>s/<id>.yaml drafts into")
     p.set_defaults(func=cmd_import)
 
-    p = with_catalog(sub.add_parser("build", help="generate the site pages and run mkdocs build --strict"))
-    p.add_argument("--site-dir", type=Path, default=Path("site"))
-    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"))
+    p = command(
+        "build",
+        "generate the site pages and run mkdocs build --strict",
+        "Generates the catalog pages into docs/ and builds the static site (needs the 'site' extra).",
+        "dllm-atlas build",
+        "dllm-atlas build -o /tmp/site",
+    )
+    p.add_argument("-o", "--output", type=Path, default=Path("site"), help="folder for the built site")
+    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"), help="the MkDocs configuration")
     p.set_defaults(func=cmd_build)
 
-    p = with_catalog(sub.add_parser("serve", help="generate the site and serve it with live reload"))
-    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"))
-    p.add_argument("--dev-addr", default="127.0.0.1:8000")
+    p = command(
+        "serve",
+        "generate the site and serve it with live reload",
+        "Serves the site on --dev-addr and rebuilds on every change under catalog/, templates/ and docs/;\n"
+        "while the catalog is invalid, every page shows the located errors (needs the 'site' extra).",
+        "dllm-atlas serve",
+        "dllm-atlas serve --dev-addr 127.0.0.1:8001",
+    )
+    p.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"), help="the MkDocs configuration")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="address to serve on")
     p.set_defaults(func=cmd_serve)
 
-    p = with_catalog(sub.add_parser("schema", help="print the JSON Schema of entry files"))
-    p.add_argument("-o", "--output", type=Path)
+    p = command(
+        "schema",
+        "print the JSON Schema of entry files",
+        "Derives the schema from the models and the taxonomy (committed as schema/entry.schema.json).",
+        "dllm-atlas schema -o schema/entry.schema.json",
+        "dllm-atlas schema --issue-form .github/ISSUE_TEMPLATE/suggest-resource.yml",
+    )
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--issue-form", type=Path, help="also write the 'Suggest a resource' GitHub issue form")
     p.set_defaults(func=cmd_schema)
 
-    p = with_catalog(sub.add_parser("add", help="draft entries from arXiv ids or URLs"))
+    p = command(
+        "add",
+        "draft entries from arXiv ids or URLs",
+        "Asks the arXiv API for each id and writes one draft per paper (title, authors, date, links, and\n"
+        "venue and code from the arXiv comment filled in); write its topics and summary, then validate.",
+        "dllm-atlas add 2605.17174",
+        "dllm-atlas add https://arxiv.org/abs/2503.09573v2 --id bd3-lms",
+        "dllm-atlas add 2510.01384 --kind model",
+    )
     p.add_argument("ids", nargs="+", metavar="ID", help="2502.09992, arxiv:2502.09992 or an arXiv abs/pdf/html URL")
-    p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper")
-    p.add_argument("--id", help="the entry id (file name) for a single arXiv id; default: from the title")
+    p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper", help="the kind of entry to draft")
+    p.add_argument("--id", help="the entry id (file name) for a single arXiv id (default: from the title)")
     p.add_argument("--api-url", default=arxiv.API_URL, help="arXiv API endpoint (a mirror, or a test server)")
     p.set_defaults(func=cmd_add)
 
-    p = with_catalog(sub.add_parser("check-links", help="check every URL of the catalog"))
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p = command(
+        "check-links",
+        "check every URL of the catalog",
+        "Checks each URL once (HEAD, then GET), politely per host, and reports broken, moved, blocked and\n"
+        "unreachable links with every file and line that holds them.",
+        "dllm-atlas check-links",
+        "dllm-atlas check-links --format markdown --cache .cache/links.json --max-age 12h",
+    )
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="how the report is printed")
     p.add_argument("--cache", type=Path, help="JSON file of earlier results; fresh ones are not checked again")
     p.add_argument("--max-age", default="1d", help="how long a cached result stays fresh (30m, 12h, 1d, 2w)")
     p.add_argument("--allow-private", action="store_true", help="allow loopback, private and link-local addresses")
@@ -458,8 +552,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host-interval", type=float, default=0.05, help="seconds between request starts to one host")
     p.set_defaults(func=cmd_check_links)
 
-    p = with_catalog(sub.add_parser("new", help="scaffold a blank entry of a kind"))
-    p.add_argument("kind", choices=tuple(ENTRY_CLASSES))
+    p = command(
+        "new",
+        "scaffold a blank entry of a kind",
+        "Writes catalog/<kind>s/<id>.yaml with every field of the kind and its description from the schema.",
+        "dllm-atlas new model --id my-model",
+    )
+    p.add_argument("kind", choices=tuple(ENTRY_CLASSES), help="the kind of entry")
     p.add_argument("--id", required=True, help="the entry id: a lowercase slug, also its file name")
     p.set_defaults(func=cmd_new)
     return parser

@@ -1,6 +1,6 @@
 """Importer: an awesome list written in Markdown → draft entry files.
 
-``dllm-atlas import-markdown FILE --out DIR [--catalog DIR]`` reads a list of papers in any of the
+``dllm-atlas import-markdown FILE -o DIR [--catalog DIR]`` reads a list of papers in any of the
 usual layouts — bullet items (``- **Title** - *May 1, 2025* <a href=…>arXiv</a>``, ``* Title, venue
 [[arXiv](…)]``, ``- [Title](url) (venue)``), numbered items, and Markdown tables with a title
 column — and writes one draft per resource to ``DIR/<kind>s/<id>.yaml``.
