@@ -38,6 +38,7 @@ from .models import (
     KIND_DIRS,
     MAX_ID_LENGTH,
     SLUG_PATTERN,
+    SUMMARY_MESSAGE,
     SUMMARY_MISSING,
     UNCONFIRMED_ERROR,
     Exclusion,
@@ -184,6 +185,8 @@ def _message(error: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) 
             f"'{error.get('input')}' is not a date: write YYYY-MM-DD (when only the month is known, its first "
             "day and date_precision: month)"
         )
+    if kind == "too_short" and field_name == "topics":
+        return "required: at least one topic slug from catalog/taxonomy.yaml, e.g. topics: [masked-diffusion]"
     message: str = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
@@ -217,6 +220,19 @@ def validation_diagnostics(
         line, column = locate(positions, anchor)
         out.append(Diagnostic(display, line, column, _field_path(loc), _message(error, model, loc[len(prefix) :])))
     return out
+
+
+def _summary_also_missing(
+    data: dict[str, Any], found: list[Diagnostic], positions: Positions, display: str
+) -> list[Diagnostic]:
+    """The missing summary, reported with the other errors: pydantic runs the model's own check for
+    it only once every field is valid, which would show it to the contributor one round later."""
+    unconfirmed = data.get("unconfirmed")
+    excused = isinstance(unconfirmed, dict) and "summary" in unconfirmed
+    if data.get("summary") not in (None, "") or excused or any(d.field == "summary" for d in found):
+        return []
+    line, column = locate(positions, ("summary",))
+    return [Diagnostic(display, line, column, "summary", SUMMARY_MESSAGE)]
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, Positions] | Diagnostic:
@@ -359,7 +375,8 @@ def load_entry(
     try:
         entry = model.model_validate(data, context=None if topics is None else {"topics": topics, "areas": areas})
     except ValidationError as exc:
-        return None, diags + validation_diagnostics(exc, model, positions, display)
+        found = validation_diagnostics(exc, model, positions, display)
+        return None, diags + found + _summary_also_missing(data, found, positions, display)
     if diags:
         return None, diags
     return LoadedEntry(entry_id, path, display, entry, positions), []

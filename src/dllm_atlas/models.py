@@ -137,6 +137,10 @@ ArxivId = Annotated[str, BeforeValidator(_quoted), StringConstraints(pattern=CAN
 UNCONFIRMED_ERROR = "unconfirmed_field"
 # The error type of an entry with no summary; the loader reports it as the summary field.
 SUMMARY_MISSING = "summary_missing"
+SUMMARY_MESSAGE = (
+    "required field is missing: one or two sentences in your own words on what the work does "
+    "and its headline result (or, if no copy of the work can be read, unconfirmed: {summary: why})"
+)
 # Fields whose absence is a schema error or meaningless, so no reason for leaving them empty applies.
 _NOT_UNCONFIRMABLE = frozenset(
     {"kind", "title", "date", "date_precision", "topics", "added", "unconfirmed", "former_titles", "relations", "links"}
@@ -241,11 +245,7 @@ class _EntryBase(_Strict):
     @model_validator(mode="after")
     def _summary_is_written(self) -> _EntryBase:
         if self.summary is None and "summary" not in self.unconfirmed:
-            raise PydanticCustomError(
-                SUMMARY_MISSING,
-                "required field is missing: one or two sentences in your own words on what the work does "
-                "and its headline result (or, if no copy of the work can be read, unconfirmed: {summary: why})",
-            )
+            raise PydanticCustomError(SUMMARY_MISSING, SUMMARY_MESSAGE)
         return self
 
     @model_validator(mode="after")
