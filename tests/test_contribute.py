@@ -250,9 +250,9 @@ def test_new_scaffolds_every_kind_from_the_schema(catalog, cli, kind):
             assert info.description in text
     data = yaml.safe_load(text)
     assert data["kind"] == kind
-    # The blank scaffold fails only on what must be written: title, date, topics.
+    # The blank scaffold fails only on what must be written: title, date, topics, summary (all at once).
     _, diags = load_entry(path, path.name)
-    assert sorted({d.field for d in diags}) == ["date", "title", "topics"]
+    assert sorted({d.field for d in diags}) == ["date", "summary", "title", "topics"]
 
 
 def test_new_refuses_a_taken_or_bad_id(catalog, cli):
