@@ -61,8 +61,9 @@ def test_from_an_arxiv_id_to_a_green_pull_request(tmp_path, arxiv_api):
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "catalog", repo / "catalog")
     shutil.copy(ROOT / "README.md", repo / "README.md")
-    base_readme = tmp_path / "base-README.md"
-    shutil.copy(ROOT / "README.md", base_readme)  # what the PR gate compares with: the base branch's
+    shutil.copytree(ROOT / "lists", repo / "lists")
+    base = tmp_path / "base"  # what the PR gate compares with: the base branch's checkout
+    shutil.copytree(repo, base)
 
     # 1. add: one draft, and the message says what to write next.
     added = _run(repo, "add", ARXIV_ID, "--api-url", arxiv_api)
@@ -101,20 +102,25 @@ def test_from_an_arxiv_id_to_a_green_pull_request(tmp_path, arxiv_api):
     # 4. the README: --check says to regenerate, regenerating makes it current.
     stale = _run(repo, "readme", "--check")
     assert stale.returncode == 1
-    assert "README.md is stale: run 'dllm-atlas readme' and commit the result" in stale.stderr
+    assert "generated file(s) stale (README.md, lists/" in stale.stderr
+    assert "run 'dllm-atlas readme' and commit the result" in stale.stderr
     assert "Denoising Paths" in stale.stdout  # the diff shows the new line
     wrote = _run(repo, "readme")
-    assert wrote.returncode == 0 and wrote.stdout.strip() == "wrote README.md"
+    assert wrote.returncode == 0
+    assert sorted(wrote.stdout.splitlines()) == [
+        "wrote README.md",
+        "wrote lists/empirical-analysis.md",
+        "wrote lists/remasking.md",
+    ]
     assert _run(repo, "readme", "--check").returncode == 0
 
     # 5. the pull-request gate accepts the regenerated README, and names a hand edit as one.
-    gate = _run(repo, "readme", "--unchanged-from", str(base_readme))
+    gate = _run(repo, "readme", "--unchanged-from", str(base))
     assert gate.returncode == 0, gate.stderr
     assert gate.stdout.strip() == "README.md: generated list matches the catalog"
-    readme = repo / "README.md"
-    readme.write_text(
-        readme.read_text(encoding="utf-8").replace("Denoising Paths", "Denoising Pathz"), encoding="utf-8"
-    )
-    edited = _run(repo, "readme", "--unchanged-from", str(base_readme))
+    page = repo / "lists" / "remasking.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Denoising Paths", "Denoising Pathz"), encoding="utf-8")
+    edited = _run(repo, "readme", "--unchanged-from", str(base))
     assert edited.returncode == 1
+    assert "lists/remasking.md: the generated list matches neither" in edited.stderr
     assert "was edited by hand. It is generated from catalog/: change the YAML files instead" in edited.stderr

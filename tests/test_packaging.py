@@ -67,7 +67,7 @@ def test_validate_readme_new_and_build_run_from_the_wheel(installed, tmp_path):
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "file(s) checked, 0 error(s)" in validated.stdout
     readme = _run(cli, "readme", "--check", "--catalog", ROOT / "catalog", "--readme", ROOT / "README.md", cwd=tmp_path)
-    assert readme.returncode == 0 and "is up to date" in readme.stdout, readme.stdout + readme.stderr
+    assert readme.returncode == 0 and "are up to date" in readme.stdout, readme.stdout + readme.stderr
     scaffold = tmp_path / "catalog"
     (scaffold / "models").mkdir(parents=True)
     (scaffold / "taxonomy.yaml").write_bytes((ROOT / "catalog" / "taxonomy.yaml").read_bytes())

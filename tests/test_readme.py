@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from dllm_atlas.readme import BEGIN, END, MarkerError, splice
+from dllm_atlas.readme import BEGIN, END, PAGE_MARKER, MarkerError, splice
 
 from .conftest import GOOD_PAPER
 
@@ -50,22 +52,54 @@ def test_check_reports_a_short_diff_when_stale(catalog, cli, readme):
     assert "-- 2024-06-11" not in result.out
     assert any(line.startswith("-") and "2024-06-11" in line for line in result.out.splitlines())
     assert any(line.startswith("+") and "2024-06-12" in line for line in result.out.splitlines())
-    assert "README.md is stale" in result.err
+    assert "2 generated file(s) stale (README.md, lists/masked-diffusion.md): run 'dllm-atlas readme'" in result.err
     assert readme.read_bytes() == before
 
 
-def test_models_have_their_own_table_and_topics_their_sections(catalog, cli, readme):
+def test_models_have_their_own_table_and_topics_their_pages(catalog, cli, readme):
     cli("readme")
     text = readme.read_text(encoding="utf-8")
-    assert (
-        "| [LLaDA](https://arxiv.org/abs/2502.09992) | 2025-02-14 | 8B | — | open | — | [Paper](https://arxiv.org/abs/2502.09992) |"
-        in text
+    assert "| [LLaDA](https://arxiv.org/abs/2502.09992) | 2025-02-14 | 8B | — | open | — | — |" in text
+    # The contents link each topic to its page, with its count; the page lists every entry, newest first.
+    assert "| **Foundations & Theory** | [Masked & Discrete Diffusion](lists/masked-diffusion.md) (2) |" in text
+    page = (readme.parent / "lists" / "masked-diffusion.md").read_text(encoding="utf-8")
+    assert page.startswith(PAGE_MARKER + "\n# Masked & Discrete Diffusion\n")
+    assert "\n## 2025\n" in page and "\n## 2024\n" in page
+    assert page.index("**LLaDA**: [Large Language Diffusion Models]") < page.index("**MDLM**")
+    assert "[All topics](../README.md#contents)" in page
+
+
+def test_a_page_of_a_topic_left_without_entries_is_removed(catalog, cli, readme):
+    catalog.write(
+        "papers/mdlm.yaml", GOOD_PAPER.replace("topics: [masked-diffusion]", "topics: [masked-diffusion, theory]")
     )
-    assert "#### Masked & Discrete Diffusion" in text
-    # Both entries have the topic; the model is listed under it too, as well as in its table.
-    assert "- [Masked & Discrete Diffusion](#masked--discrete-diffusion) (2)" in text
-    section = text.split("#### Masked & Discrete Diffusion", 1)[1].split("####", 1)[0]
-    assert section.index("**LLaDA**: [Large Language Diffusion Models]") < section.index("**MDLM**")  # newest first
+    cli("readme")
+    theory = readme.parent / "lists" / "theory.md"
+    assert theory.is_file()
+    assert "also: [Theory](theory.md)" in (readme.parent / "lists" / "masked-diffusion.md").read_text(encoding="utf-8")
+    catalog.write("papers/mdlm.yaml", GOOD_PAPER)
+    check = cli("readme", "--check")
+    assert check.code == 1 and "lists/theory.md: no longer generated: remove it" in check.out
+    assert "removed lists/theory.md" in cli("readme").out
+    assert not theory.exists()
+
+
+def test_the_pr_gate_reads_the_pages_too(catalog, cli, readme, tmp_path):
+    cli("readme")
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(readme, base / "README.md")
+    shutil.copytree(readme.parent / "lists", base / "lists")
+    page = readme.parent / "lists" / "masked-diffusion.md"
+    # A catalog change without regenerating: the pages lag behind, as the base had them: accepted.
+    catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("date: 2024-06-11", "date: 2024-06-12"))
+    assert cli("readme", "--unchanged-from", str(base)).code == 0
+    # A page edited by hand matches neither: refused, naming the page.
+    page.write_text(page.read_text(encoding="utf-8").replace("Simple and Effective", "Simply"), encoding="utf-8")
+    result = cli("readme", "--unchanged-from", str(base))
+    assert result.code == 1
+    assert "lists/masked-diffusion.md: the generated list matches neither" in result.err
+    assert "+- **MDLM**: [Simply Masked Diffusion Language Models]" in result.out
 
 
 def test_markdown_significant_titles_are_escaped_not_interpreted(catalog, cli, readme):

@@ -201,4 +201,4 @@ def test_version_and_quiet(catalog, cli, capsys, monkeypatch):
     assert cli("-q", "check-links").err == ""  # … and -q keeps only errors
     catalog.write("papers/bad.yaml", "kind: paper\ntitle: x\n")
     quiet = cli("-q", "export", "json")
-    assert quiet.code == 1 and "dllm-atlas: the catalog has 3 error(s); run 'dllm-atlas validate'" in quiet.err
+    assert quiet.code == 1 and "dllm-atlas: the catalog has 4 error(s); run 'dllm-atlas validate'" in quiet.err

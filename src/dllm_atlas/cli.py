@@ -3,7 +3,7 @@
 Commands::
 
     dllm-atlas validate [--catalog DIR] [--format text|github|json]
-    dllm-atlas readme [--catalog DIR] [--readme FILE] [--check | --unchanged-from BASE_README]
+    dllm-atlas readme [--catalog DIR] [--readme FILE] [--check | --unchanged-from BASE]
     dllm-atlas export json [--catalog DIR] [-o FILE]
     dllm-atlas import-markdown FILE -o DIR [--catalog DIR]
     dllm-atlas schema [-o FILE] [--issue-form FILE]
@@ -112,50 +112,55 @@ def cmd_readme(args: argparse.Namespace) -> int:
         return 1
     path: Path = args.readme
     try:
-        current = path.read_text(encoding="utf-8")
+        expected = readme.generated_files(path, path.read_text(encoding="utf-8"), index, render.environment())
     except (OSError, UnicodeDecodeError) as exc:
         log.error("cannot read %s: %s", path, exc)
         return 1
-    try:
-        expected = readme.splice(current, readme.render_list(index, render.environment()))
     except readme.MarkerError as exc:
         log.error("%s: %s", path, exc)
         return 1
+    stale = readme.problems(expected, path)
     if args.unchanged_from:
-        if current == expected:  # regenerated from this change's own catalog: exactly what we want
+        if not stale:  # regenerated from this change's own catalog: exactly what we want
             print(f"{path}: generated list matches the catalog")
             return 0
-        return _readme_untouched(path, current, args.unchanged_from)
+        return _readme_untouched(path, expected, args.unchanged_from)
     if args.check:
-        if current == expected:
-            print(f"{path} is up to date")
+        if not stale:
+            print(f"{path} and {path.parent / readme.LISTS_DIR}/ are up to date")
             return 0
-        print(readme.short_diff(current, expected, path.name))
-        log.error("%s is stale: run 'dllm-atlas readme' and commit the result", path)
+        for file, diff in stale:
+            print(f"{file}: {diff}" if "\n" not in diff else diff)
+        log.error(
+            "%d generated file(s) stale (%s): run 'dllm-atlas readme' and commit the result",
+            len(stale),
+            ", ".join(str(f) for f, _ in stale[:5]) + (" …" if len(stale) > 5 else ""),
+        )
         return 1
-    if current != expected:
-        write_atomic(path, expected)
-        print(f"wrote {path}")
-    else:
+    changed = readme.write(expected, path)
+    for file in changed:
+        print(f"{'wrote' if file.exists() else 'removed'} {file}")
+    if not changed:
         print(f"{path} is up to date")
     return 0
 
 
-def _readme_untouched(path: Path, current: str, base_path: Path) -> int:
-    """Fail when the generated block matches neither this catalog (checked first) nor the base
-    branch's README: then it was edited by hand."""
+def _readme_untouched(path: Path, expected: dict[Path, str], base: Path) -> int:
+    """Fail when a generated file matches neither this catalog (checked first) nor the base branch:
+    then it was edited by hand."""
     try:
-        diff = readme.hand_edit(current, base_path.read_text(encoding="utf-8"), path.name)
+        edits = readme.hand_edits(path, expected, base)
     except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
         log.error("%s: %s", path, exc)
         return 1
-    if diff is not None:
-        print(diff)
+    if edits:
+        for _, diff in edits:
+            print(diff)
         log.error(
-            "%s: the list between the dllm-atlas markers matches neither this change's catalog nor the "
-            "base branch: it was edited by hand. It is generated from catalog/: change the YAML files "
-            "instead, then run 'dllm-atlas readme' (or revert those lines; it is regenerated after merge).",
-            path,
+            "%s: the generated list matches neither this change's catalog nor the base branch: it was "
+            "edited by hand. It is generated from catalog/: change the YAML files instead, then run "
+            "'dllm-atlas readme' (or revert those lines; it is regenerated after merge).",
+            ", ".join(str(f) for f, _ in edits),
         )
         return 1
     print(f"{path}: generated list untouched")
@@ -459,8 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--unchanged-from",
         type=Path,
-        metavar="BASE_README",
-        help="exit 1 if the list matches neither this catalog nor the one in BASE_README (a hand edit)",
+        metavar="BASE",
+        help="exit 1 if a generated file matches neither this catalog nor BASE (a hand edit); BASE is the base "
+        "branch's checkout, or its README.md alone",
     )
     p.set_defaults(func=cmd_readme)
 

@@ -229,7 +229,8 @@ def _summary_also_missing(
     it only once every field is valid, which would show it to the contributor one round later."""
     unconfirmed = data.get("unconfirmed")
     excused = isinstance(unconfirmed, dict) and "summary" in unconfirmed
-    if data.get("summary") not in (None, "") or excused or any(d.field == "summary" for d in found):
+    misspelt = any("did you mean 'summary'" in d.message for d in found)  # `sumary:` is reported as that
+    if data.get("summary") not in (None, "") or excused or misspelt or any(d.field == "summary" for d in found):
         return []
     line, column = locate(positions, ("summary",))
     return [Diagnostic(display, line, column, "summary", SUMMARY_MESSAGE)]
