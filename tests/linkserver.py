@@ -59,16 +59,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             owner.hits[self.path] += 1
             hits = owner.hits[self.path]
             owner.methods.append((time.monotonic(), self.command, self.path))
+        self._counted = True
         try:
             low, high = owner.latency
             if high > 0:
                 time.sleep(random.uniform(low, high))
             self._route(head, hits)
         finally:
-            with owner.lock:
-                owner.in_flight -= 1
+            self._answered()
+
+    def _answered(self) -> None:
+        # Counted out before the answer leaves: the client may start its next request the moment it
+        # reads this one's headers, before this thread gets to run again (on a loaded machine, long
+        # before). Counting out afterwards made the in-flight maximum exceed the client's true bound.
+        if self._counted:
+            self._counted = False
+            with self.server.owner.lock:
+                self.server.owner.in_flight -= 1
 
     def _send(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> None:
+        self._answered()
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)

@@ -81,8 +81,10 @@ def test_duplicate_primary_url_ignores_www_and_trailing_slash(catalog, cli):
 
 
 def test_near_duplicate_titles_are_flagged(catalog, cli):
-    text = OTHER.replace("2503.09573", "2503.09999").replace(
-        "Block Diffusion: Interpolating", "BD3-LM: block diffusion -- interpolating"
+    text = (
+        OTHER.replace("2503.09573", "2503.09999")
+        .replace("Block Diffusion: Interpolating", "BD3-LM: block diffusion -- interpolating")
+        .replace("added: 2026-11-26", "added: 2026-11-28")  # the newcomer, on which it is reported
     )
     catalog.write("papers/bd3lm.yaml", OTHER)
     catalog.write("papers/bd3lm-again.yaml", text)

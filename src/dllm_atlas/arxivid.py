@@ -16,17 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NEW_ID = r"\d{4}\.\d{4,5}"
-OLD_ID = r"[a-zA-Z][a-zA-Z-]*(?:\.[A-Z]{2})?/\d{7}"
+NEW_ID = r"[0-9]{4}\.[0-9]{4,5}"  # ASCII digits only: "\d" also matches "２" or "٢"
+OLD_ID = r"[a-zA-Z][a-zA-Z-]*(?:\.[A-Z]{2})?/[0-9]{7}"
 ID = rf"(?:{NEW_ID}|{OLD_ID})"
 # For the schema: a canonical id, nothing around it (old-style archives are lowercase).
-CANONICAL_PATTERN = rf"^(?:{NEW_ID}|[a-z][a-z-]*(?:\.[A-Z]{{2}})?/\d{{7}})$"
+CANONICAL_PATTERN = rf"^(?:{NEW_ID}|[a-z][a-z-]*(?:\.[A-Z]{{2}})?/[0-9]{{7}})$"
 
 _HOST = r"(?:https?://)?(?:www\.|export\.|web3\.)?arxiv\.org"
-_URL = re.compile(rf"^{_HOST}/(abs|pdf|html)/({ID})(v\d+)?(\.pdf)?/?(?:[?#].*)?$", re.I)
-_URL_ANYWHERE = re.compile(rf"{_HOST}/(?:abs|pdf|html)/({ID})(?:v\d+)?", re.I)
-_PREFIXED = re.compile(rf"^(?:arxiv:\s*)?({ID})(?:v\d+)?$", re.I)
-_IN_TEXT = re.compile(rf"\barxiv[:\s]\s*({ID})(?:v\d+)?", re.I)
+_URL = re.compile(rf"^{_HOST}/(abs|pdf|html)/({ID})(v[0-9]+)?(\.pdf)?/?(?:[?#].*)?$", re.I)
+_URL_ANYWHERE = re.compile(rf"{_HOST}/(?:abs|pdf|html)/({ID})(?:v[0-9]+)?", re.I)
+_PREFIXED = re.compile(rf"^(?:arxiv:\s*)?({ID})(?:v[0-9]+)?$", re.I)
+_IN_TEXT = re.compile(rf"\barxiv[:\s]\s*({ID})(?:v[0-9]+)?", re.I)
 _NEW = re.compile(rf"^({NEW_ID})$")
 
 

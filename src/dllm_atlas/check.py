@@ -20,6 +20,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import functools
+import importlib.util
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -78,10 +81,11 @@ def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
 def _first_claims(
     catalog: Catalog, key: Callable[[LoadedEntry], Iterable[tuple[str, tuple[str | int, ...], str]]], what: str
 ) -> Iterator[Diagnostic]:
-    """Report every entry whose key was already claimed by an earlier entry (in id order)."""
+    """Report every entry whose key an earlier entry already claimed. Earlier means added earlier
+    (by ``added``, then by path), so the duplicate is reported on the newcomer, naming the entry that
+    was there first, never on the untouched one."""
     owner: dict[str, LoadedEntry] = {}
-    for entry_id in sorted(catalog.entries):
-        item = catalog.entries[entry_id]
+    for item in sorted(catalog.entries.values(), key=lambda i: (i.entry.added, i.display_path)):
         for value, path, field in key(item):
             if value in owner and owner[value].id != item.id:
                 first = owner[value]
@@ -90,9 +94,20 @@ def _first_claims(
                 owner.setdefault(value, item)
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def normalise_url(url: str) -> str:
+    """A URL as duplicates are compared: scheme, "www.", a trailing slash and a default port
+    ignored; any other port kept (``:8080`` is another server)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:  # the schema refuses such a URL; compare it as written
+        port = None
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/")
     arxiv_url = arxivid.parse_url(url)
     if arxiv_url is not None:
@@ -100,8 +115,30 @@ def normalise_url(url: str) -> str:
     return f"{host}{path}{'?' + parts.query if parts.query else ''}"
 
 
+@functools.cache
+def _ascii_lookalikes() -> dict[str, str]:
+    """Each non-ASCII character that Unicode's confusables table lists as looking like an ASCII one,
+    mapped to it (Cyrillic "а" → "a"); from confusable-homoglyphs' copy of that table."""
+    spec = importlib.util.find_spec("confusable_homoglyphs")  # its data file, without importing it
+    assert spec is not None and spec.origin is not None, "confusable-homoglyphs is a dependency"
+    path = Path(spec.origin).with_name("confusables.json")
+    table = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for char, glyphs in table.items():
+        ascii_forms = [g["c"] for g in glyphs if g["c"].isascii() and g["c"].isprintable()]
+        if not char.isascii() and len(char) == 1 and ascii_forms:
+            out[char] = ascii_forms[0]
+    return out
+
+
 def normalise_title(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title).casefold()
+    """A title as duplicates are compared: NFKC, look-alike letters as the ASCII ones they imitate,
+    case and punctuation ignored."""
+    text = unicodedata.normalize("NFKC", title)
+    if not text.isascii():
+        lookalikes = _ascii_lookalikes()
+        text = "".join(lookalikes.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text).casefold()
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
 
@@ -188,12 +225,43 @@ def check_dates(catalog: Catalog) -> Iterator[Diagnostic]:
             yield _diag(item, ("added",), "added", "added is earlier than the entry's own date")
 
 
+def check_cycles(catalog: Catalog) -> Iterator[Diagnostic]:
+    """``extends`` must not loop back (a family's lineage would have no first version and vanish
+    from the lineages page); each cycle is reported once, on its first member by id."""
+    entries = catalog.entries
+    reported: set[str] = set()
+    for start in sorted(entries):
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in entries and current not in path:
+            path.append(current)
+            parents = [t for t in entries[current].entry.relations.extends if t in entries and t != current]
+            current = parents[0] if parents else None
+        if current is None or current not in path:
+            continue
+        cycle = path[path.index(current) :]
+        first = min(cycle)
+        if first in reported:
+            continue
+        reported.add(first)
+        item = entries[first]
+        order = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+        index = next(i for i, t in enumerate(item.entry.relations.extends) if t in cycle)
+        yield _diag(
+            item,
+            ("relations", "extends", index),
+            f"relations.extends[{index}]",
+            f"extends goes round in a cycle ({' → '.join(order)}): one of them must be the first version",
+        )
+
+
 RULES: tuple[Callable[[Catalog], Iterator[Diagnostic]], ...] = (
     check_references,
     check_duplicates,
     check_arxiv,
     check_exclusions,
     check_dates,
+    check_cycles,
 )
 
 

@@ -31,6 +31,7 @@ import datetime as dt
 import importlib.util
 import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -402,6 +403,33 @@ EXIT_CODES = """exit codes:
   130  interrupted"""
 
 
+def _count(text: str) -> int:
+    """An option's positive whole number (requests in flight)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _seconds(text: str, *, zero: bool = False) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        raise argparse.ArgumentTypeError(
+            f"{text} must be a finite number of seconds{', 0 or more' if zero else ' above 0'}"
+        )
+    return value
+
+
+def _interval(text: str) -> float:
+    return _seconds(text, zero=True)
+
+
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Defaults shown after each option's help (when there is one to show); descriptions and examples
     kept as written."""
@@ -552,10 +580,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", type=Path, help="JSON file of earlier results; fresh ones are not checked again")
     p.add_argument("--max-age", default="1d", help="how long a cached result stays fresh (30m, 12h, 1d, 2w)")
     p.add_argument("--allow-private", action="store_true", help="allow loopback, private and link-local addresses")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
-    p.add_argument("--max-concurrency", type=int, default=64, help="requests in flight overall")
-    p.add_argument("--host-concurrency", type=int, default=8, help="requests in flight per host")
-    p.add_argument("--host-interval", type=float, default=0.05, help="seconds between request starts to one host")
+    p.add_argument("--timeout", type=_seconds, default=20.0, help="seconds per request")
+    p.add_argument("--max-concurrency", type=_count, default=64, help="requests in flight overall")
+    p.add_argument("--host-concurrency", type=_count, default=8, help="requests in flight per host")
+    p.add_argument("--host-interval", type=_interval, default=0.05, help="seconds between request starts to one host")
     p.set_defaults(func=cmd_check_links)
 
     p = command(

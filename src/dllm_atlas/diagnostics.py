@@ -18,8 +18,26 @@ Formats:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+# What a terminal or a log would act on instead of print: control characters (a message can quote an
+# entry's text, ESC sequences included), bidi overrides and isolates, invisible spaces, line separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with every such character (but those in ``keep``) written as an escape (``\\x1b``,
+    ``\\u202e``), so a message prints as one inert line."""
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in keep:
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -31,8 +49,8 @@ class Diagnostic:
     message: str
 
     def text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
+        where = f"{printable(self.file)}:{self.line}:{self.column}"
+        return f"{where}: {printable(self.field) + ': ' if self.field else ''}{printable(self.message)}"
 
 
 def _escape_data(value: str) -> str:
@@ -47,13 +65,14 @@ def github_annotation(diag: Diagnostic) -> str:
     props = ",".join(
         f"{key}={_escape_property(str(value))}"
         for key, value in (
-            ("file", diag.file),
+            ("file", printable(diag.file)),
             ("line", diag.line),
             ("col", diag.column),
-            ("title", diag.field or "catalog"),
+            ("title", printable(diag.field) or "catalog"),
         )
     )
-    return f"::error {props}::{_escape_data(diag.message)}"
+    # Line breaks stay: the toolkit's escaping carries them (%0A) into a multi-line annotation.
+    return f"::error {props}::{_escape_data(printable(diag.message, keep=chr(10) + chr(13)))}"
 
 
 def render(diagnostics: Iterable[Diagnostic], fmt: str) -> str:

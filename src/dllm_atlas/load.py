@@ -45,7 +45,7 @@ from .models import (
     Links,
     Taxonomy,
 )
-from .safeyaml import Positions, YamlError, decode, locate, parse
+from .safeyaml import Positions, YamlError, decode, editor_lines, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
 EXCLUSIONS_FILE = "exclusions.yaml"
@@ -256,7 +256,7 @@ def _read_yaml_text(path: Path, display: str) -> tuple[str, Any, Positions] | Di
 
 def _draft_marker(text: str, display: str) -> Diagnostic | None:
     """A draft's TODO block or banner left in place (comments, so the YAML reader never sees them)."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(editor_lines(text), 1):
         stripped = line.lstrip()
         if any(stripped.startswith(marker) for marker in DRAFT_MARKERS):
             return Diagnostic(
@@ -345,8 +345,10 @@ def load_entry(
     entry_id = path.stem
     diags: list[Diagnostic] = []
     if not _SLUG.fullmatch(entry_id) or len(entry_id) > MAX_ID_LENGTH:  # fullmatch: "$" accepts a final newline
+        odd = next((ch for ch in entry_id if not ch.isascii()), None)
+        why = f" (U+{ord(odd):04X} is not ASCII: it only looks like a letter)" if odd else ""
         diags.append(
-            Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id")
+            Diagnostic(display, 1, 1, "", f"file name '{path.name}' must be <id>.yaml with a lowercase slug id{why}")
         )
     result = _read_yaml_text(path, display)
     if isinstance(result, Diagnostic):
@@ -387,15 +389,14 @@ def _entry_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
     files: list[Path] = []
     diags: list[Diagnostic] = []
     for child in sorted(root.iterdir()):
-        if child.name.startswith(".") or child.name in (TAXONOMY_FILE, EXCLUSIONS_FILE):
+        if child.name in (TAXONOMY_FILE, EXCLUSIONS_FILE):
             continue
         if child.is_symlink():
             diags.append(Diagnostic(_display(child), 1, 1, "", "symbolic links are not allowed in the catalog"))
         elif child.is_dir() and child.name in _KIND_OF_DIR:
             for item in sorted(child.iterdir()):
-                if item.name.startswith("."):
-                    continue
-                if item.suffix == ".yaml" and (item.is_file() or item.is_symlink()):
+                # Hidden files too: a ".draft.yaml" that nobody validates is a file nobody sees.
+                if item.suffix == ".yaml" and not item.name.startswith(".") and (item.is_file() or item.is_symlink()):
                     files.append(item)
                 else:
                     diags.append(Diagnostic(_display(item), 1, 1, "", "unexpected file: entries are <id>.yaml files"))

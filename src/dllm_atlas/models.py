@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import ipaddress
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -41,10 +42,32 @@ from .safeyaml import Unquoted
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # Fields holding dates, whose errors name the format.
 DATE_FIELDS = ("date", "added")
+# The earliest date an entry can carry: no work on language generation by diffusion predates it.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+# Dates may run this far past today (time zones, an announcement due tomorrow), never further.
+FUTURE_MARGIN = dt.timedelta(days=2)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    # YAML hands dates over as strings; pydantic would also read "1735689600" as a Unix time.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise PydanticCustomError("date_format", "'{value}' is not a date: write YYYY-MM-DD", {"value": value})
+    return value
+
+
+def _plausible_date(value: dt.date, info: ValidationInfo) -> dt.date:
+    today = (info.context or {}).get("today") or dt.date.today()
+    if not EARLIEST_DATE <= value <= today + FUTURE_MARGIN:
+        raise ValueError(f"{value.isoformat()} is out of range: dates run from {EARLIEST_DATE.isoformat()} to today")
+    return value
+
+
+CatalogDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_plausible_date)]
 # Longest id (file name stem) validation accepts; `new --id` and `add --id` check it too.
 MAX_ID_LENGTH = 80
 # Parameter counts as people write them: 8B, 1.5B, 350M, or MoE "16B-A1.4B" (total-active).
-PARAMETERS_PATTERN = r"^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$"
+PARAMETERS_PATTERN = r"^[0-9]+(\.[0-9]+)?[KMBT](-A[0-9]+(\.[0-9]+)?[KMBT])?$"
 MAX_URL_LENGTH = 2000
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
@@ -56,10 +79,45 @@ def _no_html(value: str) -> str:
     return value
 
 
+# Control characters (tab and newline aside), bidi overrides and isolates, invisible spaces, line and
+# paragraph separators, and noncharacters: none belongs in catalog text, and each breaks an output
+# (Atom is not well-formed with most C0 controls; a terminal runs ESC sequences; U+202E reverses
+# what a reader sees). Written with YAML escapes ("\e", "\x7f", "\uFFFE") they reach us intact.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+
+
+def _printable(value: str) -> str:
+    found = _INVISIBLE.search(value)
+    if found:
+        raise ValueError(
+            f"contains the control or invisible character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}: delete it"
+        )
+    return value
+
+
 def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value:
         raise ValueError("must be a single line")
     return value
+
+
+# Hosts as written in a URL: ASCII letters, digits, hyphens and dots (an international name in its
+# xn-- form). Anything else can look like another host: a fullwidth dot "。" that IDNA maps to ".",
+# a Cyrillic "а" inside "exаmple.com".
+_ASCII_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?")
+
+
+def _valid_host(host: str) -> bool:
+    if _ASCII_HOST.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _http_url(value: str) -> str:
@@ -74,18 +132,31 @@ def _http_url(value: str) -> str:
         raise ValueError("URL must have a host name")
     if parts.username is not None or parts.password is not None:
         raise ValueError("URL must not contain credentials")
+    if not _valid_host(parts.hostname):
+        raise ValueError(
+            f"URL host '{parts.hostname}' must be plain ASCII (letters, digits, '-', '.'; an international "
+            "name in its xn-- form), so it cannot pass for another host"
+        )
+    try:
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError:
+        raise ValueError(f"URL port in '{parts.netloc}' must be a number from 1 to 65535") from None
+    if parts.port == 0:
+        raise ValueError(f"URL port in '{parts.netloc}' must be a number from 1 to 65535")
     return value
 
 
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_printable),
     AfterValidator(_single_line),
     AfterValidator(_no_html),
 ]
 Paragraph = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=20, max_length=1200),
+    AfterValidator(_printable),
     AfterValidator(_no_html),
 ]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -198,13 +269,13 @@ class _EntryBase(_Strict):
         max_length=5,
         description="Earlier titles of a renamed work, so search finds it under either name.",
     )
-    short_name: Annotated[str, StringConstraints(max_length=60)] | None = Field(
+    short_name: Annotated[Text, StringConstraints(max_length=60)] | None = Field(
         None, description="The name people use, e.g. LLaDA.", json_schema_extra={"examples": ["LLaDA"]}
     )
     authors: list[Annotated[Text, StringConstraints(max_length=120)]] = Field(
         default_factory=list, description="Authors in published order. Leave empty if unconfirmed.", max_length=400
     )
-    date: dt.date = Field(
+    date: CatalogDate = Field(
         description=(
             "First public release, YYYY-MM-DD. For arXiv papers, the day v1 was announced (the id's "
             "month); if only the month is known, write its first day and set date_precision: month."
@@ -225,7 +296,7 @@ class _EntryBase(_Strict):
         None, description="One or two sentences in our own words: what the work does, its headline result."
     )
     relations: Relations = Field(default_factory=Relations, description="Typed links to other catalog entries, by id.")
-    added: dt.date = Field(description="The date the entry entered the catalog.")
+    added: CatalogDate = Field(description="The date the entry entered the catalog.")
     unconfirmed: dict[str, Annotated[Text, StringConstraints(max_length=200)]] = Field(
         default_factory=dict,
         description=(

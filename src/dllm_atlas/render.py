@@ -5,12 +5,13 @@ data and hands it to a template. What a template may rely on:
 
 Filters
     ``md``      escape text for inline Markdown, GitHub's and Python-Markdown's alike, so a title
-                such as ``Let [EOS] Lead the Way`` prints literally, ``<script>`` is inert and a
-                ``|`` cannot split a table cell.
+                such as ``Let [EOS] Lead the Way`` prints literally, ``<script>`` is inert, a
+                ``|`` cannot split a table cell and a bare URL or address is not autolinked.
     ``md_url``  make a validated URL safe inside ``[label](url)``.
     ``anchor``  the GitHub-style heading anchor of a text.
     ``yaml_str`` a YAML double-quoted scalar, for entry files and front matter.
-    ``bibtex``  escape text for a braced BibTeX value; ``bibtex_url`` for the url field.
+    ``bibtex``  escape text for a braced BibTeX value; ``bibtex_name`` for one author (braced when
+                it contains "and"); ``bibtex_url`` for the url field.
 Globals
     ``link_label(kind)``  the human label for a link kind (``code`` → ``Code``).
     ``training_labels``   a model's ``training`` value → its words (``ar-adapted`` → ``adapted from …``).
@@ -53,10 +54,19 @@ LINK_LABELS = {
 }
 
 
-def md(text: object) -> str:
-    """Escape ``text`` for inline Markdown; newlines collapse to spaces."""
+# GitHub turns bare "https://…", "www.…" and e-mail addresses in text into live links, whatever the
+# escaping (it scans text after entities are decoded). A word joiner (U+2060, invisible) splits them.
+_AUTOLINK = re.compile(r"(?i)\b(https?)(?=:)|\b(www)(?=\.)|(?<=[\w.+-])(@)(?=[\w-]+\.)")
+_JOINER = "\u2060"
+
+
+def md(text: object, links: bool = False) -> str:
+    """Escape ``text`` for inline Markdown; newlines collapse to spaces; no autolinks unless
+    ``links`` (a URL shown as such, e.g. in the link report, may stay clickable)."""
     flat = " ".join(str(text).split())
     escaped = _MD_TABLE.sub(lambda m: _MD_ESCAPES[m.group(0)], flat)
+    if not links:
+        escaped = _AUTOLINK.sub(lambda m: m.group(0) + _JOINER, escaped)
     return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped)
 
 
@@ -98,6 +108,16 @@ def bibtex(text: object) -> str:
     return _BIBTEX.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], flat)
 
 
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+
+
+def bibtex_name(name: object) -> str:
+    """One author for a BibTeX ``author`` list: braced whole when it contains the word "and", which
+    BibTeX would take for the separator between two authors."""
+    escaped = bibtex(name)
+    return f"{{{escaped}}}" if _AND.search(escaped) else escaped
+
+
 def bibtex_url(url: object) -> str:
     return "".join({"{": "%7B", "}": "%7D", "\\": "%5C"}.get(ch, ch) for ch in str(url))
 
@@ -128,7 +148,15 @@ def environment(directory: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md, md_url=md_url, anchor=anchor, yaml_str=yaml_str, bibtex=bibtex, bibtex_url=bibtex_url)
+    env.filters.update(
+        md=md,
+        md_url=md_url,
+        anchor=anchor,
+        yaml_str=yaml_str,
+        bibtex=bibtex,
+        bibtex_name=bibtex_name,
+        bibtex_url=bibtex_url,
+    )
     env.globals.update(link_label=link_label, training_labels=TRAINING_LABELS)
     # ``tojson`` output is safe inside <script type="application/json">: it escapes <, >, & and '.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}

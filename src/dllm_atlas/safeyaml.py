@@ -19,6 +19,8 @@ the 1-based ``(line, column)`` of the key for mapping members, or of the value f
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +67,25 @@ class YamlError(Exception):
         return f"{self.line}:{self.column}: {self.message}"
 
 
-def _pos(event: Any) -> tuple[int, int]:
-    mark = event.start_mark
-    return (mark.line + 1, mark.column + 1)
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def editor_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them (``str.splitlines`` also breaks at U+2028 …)."""
+    return _BREAK.split(text)
+
+
+class _Lines:
+    """Line and column as editors count them. libyaml also breaks lines at U+0085, U+2028 and
+    U+2029, so its own line numbers run ahead of the editor's after one of those; this maps a
+    character index to the editor's (line, column) instead, counting only CR, LF and CRLF."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def at(self, mark: Any) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
 
 
 def decode(raw: bytes) -> str:
@@ -90,7 +108,8 @@ def decode(raw: bytes) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
         self.positions: Positions = {}
         # Stack of (container, path, pending_key, pending_key_pos, seen_keys).
         self.stack: list[list[Any]] = []
@@ -98,8 +117,11 @@ class _Builder:
         self.documents = 0
         self.nodes = 0
 
+    def _pos(self, event: Any) -> tuple[int, int]:
+        return self.lines.at(event.start_mark)
+
     def _attach(self, value: Any, event: Any) -> Path | None:
-        pos = _pos(event)
+        pos = self._pos(event)
         if not self.stack:
             self.root = value
             self.positions[()] = pos
@@ -133,21 +155,21 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise YamlError("a file must hold exactly one YAML document", *_pos(event))
+                raise YamlError("a file must hold exactly one YAML document", *self._pos(event))
             return
         if isinstance(event, yaml.AliasEvent):
-            raise YamlError("YAML aliases are not allowed", *_pos(event))
+            raise YamlError("YAML aliases are not allowed", *self._pos(event))
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise YamlError(f"more than {MAX_NODES} YAML nodes", *_pos(event))
+            raise YamlError(f"more than {MAX_NODES} YAML nodes", *self._pos(event))
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             self.stack.pop()
             return
         if getattr(event, "anchor", None) is not None:
-            raise YamlError("YAML anchors are not allowed", *_pos(event))
+            raise YamlError("YAML anchors are not allowed", *self._pos(event))
         tag = getattr(event, "tag", None)
         if tag is not None:
-            raise YamlError(f"YAML tags are not allowed ({tag})", *_pos(event))
+            raise YamlError(f"YAML tags are not allowed ({tag})", *self._pos(event))
         if isinstance(event, yaml.ScalarEvent):
             value: Any = None if event.implicit[0] and event.value in _NULLS else event.value
             if value is not None and event.implicit[0] and not event.style and _reads_as_number(value):
@@ -157,15 +179,15 @@ class _Builder:
         container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
         path = self._attach(container, event)
         if path is None:
-            raise YamlError("mapping keys must be plain strings", *_pos(event))
+            raise YamlError("mapping keys must be plain strings", *self._pos(event))
         if len(self.stack) >= MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", *_pos(event))
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", *self._pos(event))
         self.stack.append([container, path, None, None, {}])
 
 
 def _hint(problem: str, text: str, line: int) -> str:
     """What the usual cause of a libyaml complaint is, in the words of the fix."""
-    lines = text.splitlines()
+    lines = editor_lines(text)
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in here[: len(here) - len(here.lstrip())] or ("cannot start any token" in problem and "\t" in here):
         return " (a tab: YAML indents with spaces only)"
@@ -178,13 +200,14 @@ def parse(text: str) -> tuple[Any, Positions]:
     """Parse one YAML document safely; raise :class:`YamlError` with a position on any problem."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise YamlError(f"file is larger than {MAX_BYTES} bytes")
-    builder = _Builder()
+    lines = _Lines(text)
+    builder = _Builder(lines)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = lines.at(mark) if mark else (1, 1)
         problem = str(exc.problem or exc.context)
         raise YamlError(f"invalid YAML: {problem}{_hint(problem, text, line)}", line, column) from None
     except yaml.YAMLError as exc:
