@@ -292,6 +292,11 @@ class Paper(_EntryBase):
     kind: Literal["paper"]
 
 
+# What a model reads or writes, in the order the models table lists them.
+MODALITIES = ("text", "code", "image", "audio", "video", "speech")
+Modality = Literal["text", "code", "image", "audio", "video", "speech"]
+
+
 class Model(_EntryBase):
     """A released model (or model family) with its key facts."""
 
@@ -315,6 +320,25 @@ class Model(_EntryBase):
             "diffusion language model (named in base_model)."
         ),
     )
+    organization: Annotated[Text, StringConstraints(max_length=200)] | None = Field(
+        None,
+        description=(
+            "Who released it, as its own sources (README, model card, project page) name them, e.g. "
+            "'Renmin University of China and Ant Group'. Leave empty if no source says."
+        ),
+    )
+    modalities: list[Modality] = Field(
+        default_factory=list,
+        max_length=len(MODALITIES),
+        description="What it reads or writes: text, code, image, audio, video, speech.",
+    )
+
+    @field_validator("modalities")
+    @classmethod
+    def _unique_modalities(cls, modalities: list[str]) -> list[str]:
+        if len(set(modalities)) != len(modalities):
+            raise ValueError("modalities must not repeat")
+        return modalities
 
 
 TRAINING_LABELS = {
