@@ -46,6 +46,11 @@ PARAMETERS_PATTERN = r"^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$"
 MAX_URL_LENGTH = 2000
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
+# Venues that are journals (cited as @article), not conferences or workshops (@inproceedings).
+_JOURNAL_VENUE = re.compile(
+    r"^(TMLR|JMLR|TACL|TPAMI|PNAS|Nature|Science)\b|Transactions on|Journal\b|\bIEEE Access\b|\bLetters\b",
+    re.IGNORECASE,
+)
 
 
 def _no_html(value: str) -> str:
@@ -146,6 +151,10 @@ class Links(_Strict):
     def items_present(self) -> list[tuple[str, str]]:
         """The links that are set, in field order, as ``(kind, url)`` pairs."""
         return [(name, url) for name, url in self.model_dump().items() if url]
+
+    def present(self, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The links of the given kinds that are set, in the order the kinds are given."""
+        return [(kind, url) for kind in kinds if (url := getattr(self, kind))]
 
     def primary(self) -> str | None:
         """The URL that identifies the work: the paper, else the first link given."""
@@ -272,13 +281,17 @@ class _EntryBase(_Strict):
             return f"{self.short_name}: {self.title}"
         return self.title
 
-    def date_text(self) -> str:
-        """The date as precisely as it is known: 2025-02-14, or 2025-02."""
-        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
+    def citation_type(self) -> Literal["inproceedings", "article", "misc"]:
+        """The BibTeX entry type: ``article`` for a journal venue (TMLR, TACL, …), ``inproceedings``
+        for any other known venue (conferences, workshops), ``misc`` without a venue."""
+        if not self.venue:
+            return "misc"
+        return "article" if _JOURNAL_VENUE.search(self.venue) else "inproceedings"
 
-    def date_long(self) -> str:
-        """14 February 2025, or February 2025."""
-        return self.date.strftime("%-d %B %Y" if self.date_precision == "day" else "%B %Y")
+    def date_text(self) -> str:
+        """The date as precisely as it is known, for the README list: 2025-02-14, or 2025-02. (The site
+        writes dates with the ``date_shown`` filter of :mod:`dllm_atlas.render`.)"""
+        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
 
     @field_validator("short_name")
     @classmethod

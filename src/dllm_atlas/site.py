@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export
+from . import export, render
 from .fsutil import write_atomic
 from .index import Index
 from .load import LoadedEntry
@@ -56,6 +56,8 @@ PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
 PAGES_READY_KEY = "atlas_pages_ready"
 FEED_SIZE = 50
+# The links the models table shows for each model, in its Links column.
+MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
 # One colour per area, in taxonomy order; readable on light and dark backgrounds.
@@ -226,7 +228,7 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "title": item.entry.title,
             "short": item.entry.short_name or "",
             "kind": item.entry.kind,
-            "date": item.entry.date.isoformat(),
+            "date": render.date_shown(item.entry),
             "year": item.entry.date.year,
             "topics": item.entry.topics,
             "areas": sorted(area.slug for area in index.areas_of[item.id]),
@@ -264,7 +266,13 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
     page("explorer.md", "explorer.md.j2", records=explorer_records(index))
-    page("models.md", "models.md.j2", models=index.of_kind("model"), sort_key=parameter_sort_key)
+    page(
+        "models.md",
+        "models.md.j2",
+        models=index.of_kind("model"),
+        sort_key=parameter_sort_key,
+        table_links=MODEL_TABLE_LINKS,
+    )
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
     page("lineages.md", "lineages.md.j2")

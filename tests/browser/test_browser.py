@@ -106,11 +106,11 @@ def test_models_table_sorts(page, base_url):
     page.goto(base_url + "models/")
     table = page.locator("#models-table")
     header = table.locator("th", has_text="Parameters")
+    position = table.locator("th").all_inner_texts().index(header.inner_text()) + 1
 
     def column() -> list[float]:
-        return [
-            float(v) for v in table.locator("tbody tr td:nth-child(3)").evaluate_all("c => c.map(x => x.dataset.sort)")
-        ]
+        cells = table.locator(f"tbody tr td:nth-child({position})")
+        return [float(v) for v in cells.evaluate_all("c => c.map(x => x.dataset.sort)")]
 
     header.click()
     first = column()

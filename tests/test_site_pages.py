@@ -1,0 +1,186 @@
+"""The built site's pages, on a small catalog made for the purpose: the models table and dates."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from dllm_atlas.models import Model, Paper
+
+from .sitekit import build_from_index, index_of
+
+ADDED = "2026-11-26"
+
+
+def _paper(title: str, date: str, **fields: object) -> Paper:
+    return Paper.model_validate(
+        {
+            "kind": "paper",
+            "title": title,
+            "date": date,
+            "topics": ["masked-diffusion"],
+            "summary": f"{title}: a test entry, what it does and what it finds.",
+            "added": ADDED,
+            **fields,
+        }
+    )
+
+
+def _model(title: str, date: str, **fields: object) -> Model:
+    return Model.model_validate(
+        {
+            "kind": "model",
+            "title": title,
+            "date": date,
+            "topics": ["pretrained-models"],
+            "summary": f"{title}: a test model, what it does and what it finds.",
+            "added": ADDED,
+            **fields,
+        }
+    )
+
+
+USERS = [f"user-{n:02d}" for n in range(10)]
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory) -> Path:
+    entries: dict[str, object] = {
+        "alpha": _model(
+            "Alpha: A Test Model",
+            "2025-03-14",
+            short_name="Alpha",
+            venue="NeurIPS 2025",
+            organization="Example University and Example Lab",
+            modalities=["text", "image"],
+            links={
+                "paper": "https://arxiv.org/abs/2503.01234",
+                "code": "https://github.com/example/alpha",
+                "huggingface": "https://huggingface.co/example/alpha",
+                "blog": "https://example.org/blog/alpha",
+                "demo": "https://example.org/demo",
+            },
+            arxiv="2503.01234",
+            relations={"related": ["gamma"]},
+        ),
+        # Added last, so the home page's newest additions show it too.
+        "beta": _model(
+            "Beta: A Model Known by Its Month",
+            "2025-02-01",
+            short_name="Beta",
+            date_precision="month",
+            added="2026-11-27",
+        ),
+        # Gamma and Alpha name each other as related: the pages must show the pair once.
+        "gamma": _paper(
+            "Gamma: A Related Paper", "2025-04-02", short_name="Gamma", venue="TMLR", relations={"related": ["alpha"]}
+        ),
+        "delta": _paper("Delta: The Next Version", "2025-05-05", short_name="Delta", relations={"extends": ["alpha"]}),
+    }
+    for n, entry_id in enumerate(USERS):
+        entries[entry_id] = _paper(f"User {n:02d} of Alpha", f"2025-06-{n + 1:02d}", relations={"builds_on": ["alpha"]})
+    return build_from_index(index_of(entries), tmp_path_factory.mktemp("crafted"))
+
+
+def _text(html: str) -> str:
+    """What a reader sees: tags (and so attribute values) removed, entities decoded, spaces collapsed."""
+    collector = _TextCollector()
+    collector.feed(html)
+    return " ".join(" ".join(collector.parts).split())
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "svg"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "svg") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def _article(html: str) -> str:
+    """The page's own content (no header, navigation, table of contents or footer)."""
+    return html[html.index("<article") : html.index("</article>")]
+
+
+def _row(html: str, entry_id: str) -> dict[str, str]:
+    """The models-table row that links to an entry: header text → cell's inner HTML."""
+    headers = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", html)]
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        if cells and f'href="../entries/{entry_id}/"' in cells[0]:
+            return dict(zip(headers, cells, strict=True))
+    raise AssertionError(f"no row for {entry_id}")
+
+
+# 1. The models table: links, organisation, modality.
+
+
+def test_models_table_has_organisation_modality_and_a_links_column(crafted):
+    html = _page(crafted, "models")
+    alpha = _row(html, "alpha")
+    assert {"Organisation", "Modality", "Links"} <= set(alpha)
+    assert alpha["Organisation"] == "Example University and Example Lab"
+    assert alpha["Modality"] == "text, image"
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', alpha["Links"])
+    assert links == [
+        ("https://github.com/example/alpha", "Code"),
+        ("https://huggingface.co/example/alpha", "Hugging Face"),
+        ("https://arxiv.org/abs/2503.01234", "Paper"),
+        ("https://example.org/blog/alpha", "Blog"),
+    ]
+    beta = _row(html, "beta")
+    assert (beta["Organisation"], beta["Modality"], beta["Links"]) == ("—", "—", "—")
+
+
+def test_the_real_models_table_shows_what_the_catalog_records(real_site):
+    llada2 = _row(_page(real_site, "models"), "llada-2-0")
+    assert llada2["Organisation"] == "Ant Group" and llada2["Modality"] == "text"
+    assert '<a href="https://github.com/inclusionAI/LLaDA2.X">Code</a>' in llada2["Links"]
+
+
+# 2. One way to write a date.
+
+
+def test_a_month_precision_date_reads_the_same_on_every_page(crafted):
+    pages = {
+        "entry": _page(crafted, "entries/beta"),
+        "models table": _page(crafted, "models"),
+        "timeline": _page(crafted, "timeline"),
+        "home card": _page(crafted, ""),
+        "topic card": _page(crafted, "topics/pretrained-models"),
+        "area card": _page(crafted, "areas/models"),
+    }
+    for where, html in pages.items():
+        text = _text(html)
+        assert "Feb 2025" in text, where
+        assert not re.search(r"2025-02(?!-\d)|2025-02-01|February 2025 ·|1 February 2025", text), where
+    # Day precision keeps the ISO day, the same on the entry page and in the table.
+    assert "2025-03-14" in _text(_page(crafted, "entries/alpha"))
+    assert _row(pages["models table"], "alpha")["Date"] == "2025-03-14"
+    assert _row(pages["models table"], "beta")["Date"] == "Feb 2025"
+    explorer = _page(crafted, "explorer")
+    records = json.loads(re.search(r'id="atlas-data">(.*?)</script>', explorer, re.S).group(1))
+    assert {r["id"]: r["date"] for r in records}["beta"] == "Feb 2025"
+    feed = feedparser.parse((crafted / "feed.xml").read_bytes())
+    beta = next(e for e in feed.entries if e.link.endswith("/entries/beta/"))
+    assert beta.summary.startswith("Feb 2025 · model")
