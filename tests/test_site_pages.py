@@ -1,4 +1,5 @@
-"""The built site's pages, on a small catalog made for the purpose: the models table and dates."""
+"""The built site's pages, on a small catalog made for the purpose: the models table, dates,
+relations."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from dllm_atlas.index import COLLAPSE_AFTER
 from dllm_atlas.models import Model, Paper
 
 from .sitekit import build_from_index, index_of
@@ -45,7 +47,7 @@ def _model(title: str, date: str, **fields: object) -> Model:
     )
 
 
-USERS = [f"user-{n:02d}" for n in range(10)]
+USERS = [f"user-{n:02d}" for n in range(COLLAPSE_AFTER + 2)]  # one more than fits, plus one
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +186,30 @@ def test_a_month_precision_date_reads_the_same_on_every_page(crafted):
     feed = feedparser.parse((crafted / "feed.xml").read_bytes())
     beta = next(e for e in feed.entries if e.link.endswith("/entries/beta/"))
     assert beta.summary.startswith("Feb 2025 · model")
+
+
+# 3. Relations on an entry page.
+
+
+def test_relations_are_split_by_direction_with_related_once(crafted):
+    alpha = _text(_article(_page(crafted, "entries/alpha")))
+    relations = alpha[alpha.index("Relations") : alpha.index("Cite")]
+    assert relations.count("Related to") == 1
+    assert relations.count("Gamma") == 1  # named by both files, listed once
+    assert "Built on by" not in relations and "Used by" in relations
+    drawn_on, drawn_by = relations.split("What draws on it")
+    assert "What it draws on" in drawn_on and "Related to" in drawn_on
+    assert "Extended by" in drawn_by and "Delta" in drawn_by
+    gamma = _text(_article(_page(crafted, "entries/gamma")))
+    assert gamma[gamma.index("Relations") : gamma.index("Cite")].count("Alpha") == 1
+
+
+def test_a_long_backlink_list_folds_into_details(crafted):
+    html = _page(crafted, "entries/alpha")
+    folded = re.search(r'<details class="atlas-rel-more" data-rel="builds_on-inverse">(.*?)</details>', html, re.S)
+    assert folded, "the used-by list is longer than COLLAPSE_AFTER and must fold"
+    assert re.search(rf"<summary>Used by \({len(USERS)} entries\)</summary>", folded.group(1))
+    assert len(re.findall(r'<a href="\.\./user-\d\d/"', folded.group(1))) == len(USERS)
+    # A short list stays open.
+    assert "<details" not in _page(crafted, "entries/gamma")
+    assert "<script" not in folded.group(1)
