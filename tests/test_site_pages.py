@@ -1,5 +1,5 @@
 """The built site's pages, on a small catalog made for the purpose: the models table, dates,
-relations."""
+relations, BibTeX types."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import bibtexparser
 import feedparser
 import pytest
 
@@ -213,3 +214,25 @@ def test_a_long_backlink_list_folds_into_details(crafted):
     # A short list stays open.
     assert "<details" not in _page(crafted, "entries/gamma")
     assert "<script" not in folded.group(1)
+
+
+# 8. BibTeX types.
+
+
+def test_bibtex_type_follows_the_venue(crafted):
+    records = {r["ID"]: r for r in bibtexparser.loads((crafted / "catalog.bib").read_text(encoding="utf-8")).entries}
+    alpha, gamma, beta = records["alpha"], records["gamma"], records["beta"]
+    assert alpha["ENTRYTYPE"] == "inproceedings" and alpha["booktitle"] == "NeurIPS 2025"
+    assert alpha["eprint"] == "2503.01234" and "journal" not in alpha
+    assert gamma["ENTRYTYPE"] == "article" and gamma["journal"] == "TMLR" and "booktitle" not in gamma
+    assert beta["ENTRYTYPE"] == "misc" and not {"booktitle", "journal", "note"} & set(beta)
+    entry_page = re.sub(r"<[^>]+>", "", _page(crafted, "entries/alpha"))
+    assert "@inproceedings{alpha," in entry_page and "booktitle = {NeurIPS 2025}" in entry_page
+
+
+def test_the_real_bibliography_types_its_venues(real_site):
+    records = {r["ID"]: r for r in bibtexparser.loads((real_site / "catalog.bib").read_text(encoding="utf-8")).entries}
+    assert records["llada"]["ENTRYTYPE"] == "inproceedings" and records["llada"]["booktitle"] == "NeurIPS 2025"
+    assert records["dinoiser"]["ENTRYTYPE"] == "article" and records["dinoiser"]["journal"] == "TACL"
+    no_venue = [r for r in records.values() if r["ENTRYTYPE"] == "misc"]
+    assert no_venue and all("booktitle" not in r and "journal" not in r for r in no_venue)

@@ -43,7 +43,7 @@ def test_entry_page_shows_links_bibtex_and_relations_both_ways(page, base_url):
     page.goto(base_url + "entries/llada/")
     assert page.locator("h1").inner_text().rstrip("¶") == "LLaDA: Large Language Diffusion Models"
     assert page.locator('a.md-button[href="https://arxiv.org/abs/2502.09992"]').count() == 1
-    bib = page.locator("code").filter(has_text="@misc{llada,")
+    bib = page.locator("code").filter(has_text="@inproceedings{llada,")
     assert bib.count() == 1 and "eprint = {2502.09992}" in bib.inner_text()
     extended_by = page.locator('[data-rel="extends-inverse"] + ul a')
     assert "LLaDA 1.5" in extended_by.all_inner_texts()
