@@ -137,6 +137,16 @@ def entry_path(entry_id: str) -> str:
     return f"entries/{entry_id}/"
 
 
+# The navigation page whose tab an entry page belongs to, by kind; other kinds go under Areas.
+SECTION_OF_KIND = {"model": "models.md", "framework": "frameworks.md"}
+AREAS_SECTION = "areas/index.md"
+
+
+def section_of(item: LoadedEntry) -> str:
+    """The nav page (source path) an entry page highlights: the table listing its kind, else Areas."""
+    return SECTION_OF_KIND.get(item.entry.kind, AREAS_SECTION)
+
+
 def source_path(item: LoadedEntry) -> str:
     return f"catalog/{item.path.parent.name}/{item.path.name}"
 
@@ -279,7 +289,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
-        page(f"areas/{area.slug}.md", "area.md.j2", area=area)
+        page(f"areas/{area.slug}.md", "area.md.j2", area=area, section=AREAS_SECTION)
         for topic in area.topics:
             page(
                 f"topics/{topic.slug}.md",
@@ -287,6 +297,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
                 area=area,
                 topic=topic,
                 entries=index.by_topic.get(topic.slug, []),
+                section=AREAS_SECTION,
             )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
@@ -299,6 +310,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
             source=source,
             edit_url=config.edit_url(source),
             bibtex=bib_entry(item),
+            section=section_of(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)

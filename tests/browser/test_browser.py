@@ -158,3 +158,28 @@ def test_tags_index_lists_topics(page, base_url):
     page.goto(base_url + "entries/llada/")
     tags = page.locator(".md-tag").all_inner_texts()
     assert "Models Trained from Scratch" in tags
+
+
+def _active_tab(page) -> str:
+    active = page.locator(".md-tabs__item--active")
+    assert active.count() == 1
+    return active.inner_text().strip()
+
+
+def test_the_tab_of_an_entry_topic_or_area_page_is_its_section(page, base_url, index):
+    page.goto(base_url + "entries/llada/")
+    assert _active_tab(page) == "Models"
+    paper = next(i.id for i in index.entries if i.entry.kind == "paper")
+    page.goto(base_url + f"entries/{paper}/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "topics/caching/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "areas/inference/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "architecture/")
+    assert _active_tab(page) == "About"
+    # Instant navigation swaps the header too: from an entry page to the explorer, the tab follows.
+    page.goto(base_url + "entries/llada/")
+    page.locator(".md-tabs__link", has_text="Explorer").click()
+    page.wait_for_url(re.compile(r"explorer/$"))
+    assert _active_tab(page) == "Explorer"
