@@ -1,5 +1,5 @@
 """The built site's pages, on a small catalog made for the purpose: the models table, dates,
-relations, BibTeX types."""
+relations, BibTeX types, and what every page's head and footer carry."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import bibtexparser
 import feedparser
@@ -14,8 +15,9 @@ import pytest
 
 from dllm_atlas.index import COLLAPSE_AFTER
 from dllm_atlas.models import Model, Paper
+from dllm_atlas.safeyaml import decode, parse
 
-from .sitekit import build_from_index, index_of
+from .sitekit import ROOT, build_from_index, index_of
 
 ADDED = "2026-11-26"
 
@@ -236,3 +238,83 @@ def test_the_real_bibliography_types_its_venues(real_site):
     assert records["dinoiser"]["ENTRYTYPE"] == "article" and records["dinoiser"]["journal"] == "TACL"
     no_venue = [r for r in records.values() if r["ENTRYTYPE"] == "misc"]
     assert no_venue and all("booktitle" not in r and "journal" not in r for r in no_venue)
+
+
+# 9. Feed autodiscovery; 6. repository links without GitHub's API.
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.head_alternates: list[dict[str, str | None]] = []
+        self.anchors: list[tuple[str | None, str]] = []
+        self.attribute_values: list[str] = []
+        self.scripts: list[str] = []
+        self._in_head = False
+        self._in_script = False
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.attribute_values.extend(v for _, v in attrs if v)
+        self._in_script = tag == "script"
+        if tag == "head":
+            self._in_head = True
+        elif tag == "link" and self._in_head and attributes.get("rel") == "alternate":
+            self.head_alternates.append(attributes)
+        elif tag == "a":
+            self._href, self._text = attributes.get("href"), []
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+        if tag == "head":
+            self._in_head = False
+        elif tag == "a" and self._href is not None:
+            self.anchors.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+        if self._href is not None:
+            self._text.append(data)
+
+
+def _links(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+SAMPLE_PAGES = ("", "entries/llada", "topics/caching", "areas/inference", "models", "about", "explorer")
+
+
+@pytest.mark.parametrize("path", SAMPLE_PAGES)
+def test_every_page_head_announces_the_feed(real_site, path):
+    feeds = [a for a in _links(_page(real_site, path)).head_alternates if a.get("type") == "application/atom+xml"]
+    assert len(feeds) == 1, feeds
+    page_url = f"https://example.org/{path}/" if path else "https://example.org/"
+    assert urlsplit(urljoin(page_url, feeds[0]["href"])).path == "/feed.xml"
+    assert (real_site / "feed.xml").is_file()
+
+
+def test_every_page_links_the_repository_and_the_issue_form_without_the_github_api(real_site):
+    config, _ = parse(decode((ROOT / "mkdocs.yml").read_bytes()))
+    repository = config["extra"]["atlas"]["repository"]
+    assert "repo_url" not in config
+    suggest = f"{repository}/issues/new?template=suggest-resource.yml"
+    assert (ROOT / ".github/ISSUE_TEMPLATE/suggest-resource.yml").is_file()
+    pages = sorted(real_site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        links = _links(html)
+        # Nothing on the page points at the API: no attribute, no inline script (prose may name it).
+        assert not [v for v in links.attribute_values if "api.github.com" in v], page
+        assert not [s for s in links.scripts if "api.github.com" in s], page
+        assert 'class="md-source"' not in html, page  # Material's repository widget, which calls the API
+        anchors = dict(links.anchors)
+        assert anchors.get(repository) == "Source on GitHub", page
+        assert anchors.get(suggest) == "Suggest a resource", page
