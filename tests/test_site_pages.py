@@ -1,5 +1,5 @@
-"""The built site's pages, on a small catalog made for the purpose: the models table, dates,
-relations, BibTeX types, and what every page's head and footer carry."""
+"""The built site's pages, on a small catalog made for the purpose: the models table, dates, relations,
+BibTeX types, and what every page's head and footer carry."""
 
 from __future__ import annotations
 
@@ -318,3 +318,30 @@ def test_every_page_links_the_repository_and_the_issue_form_without_the_github_a
         anchors = dict(links.anchors)
         assert anchors.get(repository) == "Source on GitHub", page
         assert anchors.get(suggest) == "Suggest a resource", page
+
+
+# 7. Developer pages out of the public navigation.
+
+
+def test_developer_pages_are_built_and_linked_from_about_but_not_in_the_nav(real_site):
+    config, _ = parse(decode((ROOT / "mkdocs.yml").read_bytes()))
+
+    def files(nav: object) -> list[str]:
+        if isinstance(nav, str):
+            return [nav]
+        if isinstance(nav, dict):
+            return [f for value in nav.values() for f in files(value)]
+        if isinstance(nav, list):
+            return [f for item in nav for f in files(item)]
+        return []
+
+    listed = files(config["nav"])
+    assert "architecture.md" not in listed and "performance.md" not in listed
+    assert {"/architecture.md", "/performance.md"} <= set(config["not_in_nav"].split())
+    for name in ("architecture", "performance"):
+        assert (real_site / name / "index.html").is_file()
+    about = dict(_links(_page(real_site, "about")).anchors)
+    assert about.get("../architecture/") == "Architecture" and about.get("../performance/") == "Performance"
+    # The home page links neither: not in its tabs, its sidebar, nor its content.
+    home = [href or "" for href, _ in _links(_page(real_site, "")).anchors]
+    assert not [h for h in home if "architecture" in h or "performance" in h]
