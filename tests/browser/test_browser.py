@@ -183,3 +183,41 @@ def test_the_tab_of_an_entry_topic_or_area_page_is_its_section(page, base_url, i
     page.locator(".md-tabs__link", has_text="Explorer").click()
     page.wait_for_url(re.compile(r"explorer/$"))
     assert _active_tab(page) == "Explorer"
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(css: str) -> tuple[float, float, float, float]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
+
+
+def test_secondary_buttons_keep_contrast_in_the_dark_scheme(page, base_url):
+    page.emulate_media(color_scheme="dark")
+    page.goto(base_url + "entries/llada/")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    button = page.locator("article a.md-button:not(.md-button--primary)").first
+    # The text colour, and the first opaque background behind the button (its own is transparent).
+    colours = button.evaluate(
+        r"""b => {
+            let el = b, bg = "rgba(0, 0, 0, 0)";
+            while (el) {
+                bg = getComputedStyle(el).backgroundColor;
+                if (!/rgba\(.*, 0\)$/.test(bg) && bg !== "transparent") break;
+                el = el.parentElement;
+            }
+            return [getComputedStyle(b).color, bg];
+        }"""
+    )
+    fg, bg = (_rgb(c) for c in colours)
+    assert fg[3] == 1.0 and bg[3] == 1.0, colours
+    light, dark = sorted((_luminance(fg[:3]), _luminance(bg[:3])), reverse=True)
+    ratio = (light + 0.05) / (dark + 0.05)
+    assert ratio >= 4.5, f"secondary button contrast {ratio:.2f}:1 ({colours})"
