@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def project_copy(dest: Path, catalog: Path | None = None) -> Path:
-    """A throwaway project: hand-written docs and a mkdocs.yml whose paths point back at ours
-    (or, for ``watch``, at ``catalog`` when given)."""
+    """A throwaway project: hand-written docs and a mkdocs.yml whose paths (hook, theme overrides)
+    point back at ours (or, for ``watch``, at ``catalog`` when given)."""
     shutil.copytree(
         ROOT / "docs",
         dest / "docs",
@@ -32,6 +32,7 @@ def project_copy(dest: Path, catalog: Path | None = None) -> Path:
     shutil.copy(ROOT / "CONTRIBUTING.md", dest / "CONTRIBUTING.md")  # docs/contributing.md includes it
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("src/dllm_atlas/mkdocs_hook.py", str(ROOT / "src/dllm_atlas/mkdocs_hook.py"))
+    config = config.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates/theme'}")
     watched = {"catalog": catalog or ROOT / "catalog", "templates": ROOT / "templates"}
     config = re.sub(r"(?m)^  - (catalog|templates)$", lambda m: f"  - {watched[m.group(1)]}", config)
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")

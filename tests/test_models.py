@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 from pydantic import ValidationError
 
-from dllm_atlas.models import Model, Paper
+from dllm_atlas.models import MODALITIES, Model, Paper
 
 BASE = {
     "kind": "paper",
@@ -118,3 +120,25 @@ def test_a_summary_is_required_unless_the_reason_it_is_missing_is_given():
     assert error["type"] == "summary_missing" and "one or two sentences in your own words" in error["msg"]
     excused = Paper.model_validate({**bare, "unconfirmed": {"summary": "no copy of the paper is readable"}})
     assert excused.summary is None
+
+
+def test_a_model_records_who_released_it_and_what_it_reads_or_writes():
+    model = Model.model_validate(
+        {
+            **BASE,
+            "kind": "model",
+            "organization": "Renmin University of China and Ant Group",
+            "modalities": ["text", "image"],
+        }
+    )
+    assert model.organization == "Renmin University of China and Ant Group"
+    assert model.modalities == ["text", "image"]
+    bad = errors(Model, kind="model", modalities=["text", "smell"], organization="<b>Lab</b>")
+    assert {loc for loc, _ in bad} >= {("modalities", 1), ("organization",)}
+    assert any("must not repeat" in m for _, m in errors(Model, kind="model", modalities=["text", "text"]))
+
+
+def test_organization_and_modalities_are_optional_and_need_no_reason_when_empty():
+    model = Model.model_validate({**BASE, "kind": "model"})
+    assert model.organization is None and model.modalities == []
+    assert typing.get_args(typing.get_args(Model.model_fields["modalities"].annotation)[0]) == MODALITIES

@@ -86,7 +86,7 @@ def test_feed_is_well_formed_atom(real_site, real_index):
 def test_entry_page_shows_relations_both_ways_and_bibtex(real_site):
     llada = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
     assert "Extended by" in llada and 'href="../llada-1-5/"' in llada
-    assert "@misc{llada," in re.sub(r"<[^>]+>", "", llada)
+    assert "@inproceedings{llada," in re.sub(r"<[^>]+>", "", llada)
     assert 'href="https://github.com/dllm-atlas/dllm-atlas/edit/main/catalog/models/llada.yaml"' in llada
     v15 = (real_site / "entries" / "llada-1-5" / "index.html").read_text(encoding="utf-8")
     assert "Extends" in v15 and 'href="../llada/"' in v15

@@ -6,8 +6,9 @@
 * entries per topic, each entry's areas and its primary area (the area of its first topic), the
   count of entries per kind and the years they span;
 * relations in both directions: ``outgoing[id]`` as written, ``incoming[id]`` as ``(type, source)``
-  pairs, and ``relation_groups[id]``, the same grouped and labelled for display ("builds on",
-  "built on by", …);
+  pairs, and ``relation_groups[id]``, the same grouped and labelled for display: outgoing ("builds
+  on", "extends"), then ``related`` once whichever side wrote it ("related to"), then incoming
+  ("used by", "extended by"), each group flagged ``collapsed`` past ``COLLAPSE_AFTER`` entries;
 * lineages: the chains formed by ``extends`` (LLaDA → LLaDA 1.5 → …), oldest first, each with the
   entries that build on any member.
 
@@ -18,13 +19,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .load import Catalog, LoadedEntry, LoadedExclusion
 from .models import ENTRY_CLASSES, RELATION_TYPES, Area, Taxonomy
 
-INVERSE_NAMES = {"builds_on": "built on by", "extends": "extended by", "related": "related to"}
-FORWARD_NAMES = {"builds_on": "builds on", "extends": "extends", "related": "related to"}
+# How an entry page labels its relations. Outgoing ones are as the entry's file writes them; incoming
+# ones are the same relations seen from their target. `related` has no direction: it is shown once,
+# as "related to", whichever file wrote it.
+OUTGOING_NAMES = {"builds_on": "builds on", "extends": "extends"}
+INCOMING_NAMES = {"builds_on": "used by", "extends": "extended by"}
+MUTUAL_NAMES = {"related": "related to"}
+# Lists longer than this fold into a <details> element on the entry page.
+COLLAPSE_AFTER = 8
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,13 @@ class RelationGroup:
 
     key: str  # "builds_on", or "builds_on-inverse" for the entries that build on this one
     label: str
+    direction: Literal["outgoing", "mutual", "incoming"]
     entries: list[LoadedEntry]
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether the list is long enough to fold away (more than ``COLLAPSE_AFTER`` entries)."""
+        return len(self.entries) > COLLAPSE_AFTER
 
 
 @dataclass(frozen=True)
@@ -98,14 +111,23 @@ def _lineages(by_id: dict[str, LoadedEntry], incoming: dict[str, list[tuple[str,
 
 
 def _relation_groups(
-    item_id: str, outgoing: list[tuple[str, str]], incoming: list[tuple[str, str]], by_id: dict[str, LoadedEntry]
+    outgoing: list[tuple[str, str]], incoming: list[tuple[str, str]], by_id: dict[str, LoadedEntry]
 ) -> list[RelationGroup]:
+    """Outgoing groups, then the mutual one, then incoming groups; each entry once per group."""
+
+    def linked(pairs: list[tuple[str, str]], rel: str) -> list[str]:
+        return list(dict.fromkeys(other for kind, other in pairs if kind == rel))
+
     groups = []
-    for pairs, names, suffix in ((outgoing, FORWARD_NAMES, ""), (incoming, INVERSE_NAMES, "-inverse")):
-        for rel, label in names.items():
-            linked = [by_id[other] for kind, other in pairs if kind == rel]
-            if linked:
-                groups.append(RelationGroup(rel + suffix, label, linked))
+    for rel, label in OUTGOING_NAMES.items():
+        if ids := linked(outgoing, rel):
+            groups.append(RelationGroup(rel, label, "outgoing", [by_id[i] for i in ids]))
+    for rel, label in MUTUAL_NAMES.items():
+        if ids := list(dict.fromkeys(linked(outgoing, rel) + linked(incoming, rel))):
+            groups.append(RelationGroup(rel, label, "mutual", [by_id[i] for i in ids]))
+    for rel, label in INCOMING_NAMES.items():
+        if ids := linked(incoming, rel):
+            groups.append(RelationGroup(f"{rel}-inverse", label, "incoming", [by_id[i] for i in ids]))
     return groups
 
 
@@ -140,8 +162,7 @@ def build_index(catalog: Catalog) -> Index:
         outgoing=dict(outgoing),
         incoming=dict(incoming),
         relation_groups={
-            item_id: _relation_groups(item_id, outgoing.get(item_id, []), incoming.get(item_id, []), by_id)
-            for item_id in by_id
+            item_id: _relation_groups(outgoing.get(item_id, []), incoming.get(item_id, []), by_id) for item_id in by_id
         },
         lineages=_lineages(by_id, incoming),
         areas_of=areas_of,

@@ -11,6 +11,12 @@ It also sets every page's "edit this page" link from ``extra.atlas.repository``:
 edit their Markdown, entry pages edit their YAML source (front matter ``atlas_source``), and other
 generated pages have none. (``repo_url`` stays unset: Material would fetch repository statistics
 from api.github.com on every view.)
+
+Entry, topic and area pages are not in the navigation (``not_in_nav``: Material renders the whole
+navigation on every page, so 170 more items would cost time quadratically), so nothing would mark
+their tab. Their front matter names their section instead (``atlas_section``, the source path of a
+page in ``nav``, set by :func:`dllm_atlas.site.section_of`); while such a page renders, that nav page
+counts as active, so its tab (and sidebar item) is highlighted, and it is reset afterwards.
 """
 
 from __future__ import annotations
@@ -37,6 +43,24 @@ def on_pre_build(config: Any) -> None:
     if checked.index is None:
         raise PluginError("the catalog is invalid:\n" + diagnostics.render(checked.diagnostics, "text"))
     pipeline.generate_site(checked.index, _settings(config))
+
+
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    section = (page.meta or {}).get("atlas_section")
+    if section and page.parent is None:
+        owner = next((item for item in nav.pages if item.file.src_uri == section), None)
+        if owner is not None:
+            owner.active = True  # MkDocs marks the owner's parents active too
+            page.atlas_section_page = owner
+    return context
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    owner = getattr(page, "atlas_section_page", None)
+    if owner is not None:
+        owner.active = False
+        page.atlas_section_page = None
+    return output
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:

@@ -71,6 +71,11 @@ PARAMETERS_PATTERN = r"^[0-9]+(\.[0-9]+)?[KMBT](-A[0-9]+(\.[0-9]+)?[KMBT])?$"
 MAX_URL_LENGTH = 2000
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
+# Venues that are journals (cited as @article), not conferences or workshops (@inproceedings).
+_JOURNAL_VENUE = re.compile(
+    r"^(TMLR|JMLR|TACL|TPAMI|PNAS|Nature|Science)\b|Transactions on|Journal\b|\bIEEE Access\b|\bLetters\b",
+    re.IGNORECASE,
+)
 
 
 def _no_html(value: str) -> str:
@@ -238,6 +243,10 @@ class Links(_Strict):
         """The links that are set, in field order, as ``(kind, url)`` pairs."""
         return [(name, url) for name, url in self.model_dump().items() if url]
 
+    def present(self, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The links of the given kinds that are set, in the order the kinds are given."""
+        return [(kind, url) for kind in kinds if (url := getattr(self, kind))]
+
     def primary(self) -> str | None:
         """The URL that identifies the work: the paper, else the first link given."""
         present = self.items_present()
@@ -359,13 +368,17 @@ class _EntryBase(_Strict):
             return f"{self.short_name}: {self.title}"
         return self.title
 
-    def date_text(self) -> str:
-        """The date as precisely as it is known: 2025-02-14, or 2025-02."""
-        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
+    def citation_type(self) -> Literal["inproceedings", "article", "misc"]:
+        """The BibTeX entry type: ``article`` for a journal venue (TMLR, TACL, …), ``inproceedings``
+        for any other known venue (conferences, workshops), ``misc`` without a venue."""
+        if not self.venue:
+            return "misc"
+        return "article" if _JOURNAL_VENUE.search(self.venue) else "inproceedings"
 
-    def date_long(self) -> str:
-        """14 February 2025, or February 2025."""
-        return self.date.strftime("%-d %B %Y" if self.date_precision == "day" else "%B %Y")
+    def date_text(self) -> str:
+        """The date as precisely as it is known, for the README list: 2025-02-14, or 2025-02. (The site
+        writes dates with the ``date_shown`` filter of :mod:`dllm_atlas.render`.)"""
+        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
 
     @field_validator("short_name")
     @classmethod
@@ -377,6 +390,11 @@ class Paper(_EntryBase):
     """A research paper."""
 
     kind: Literal["paper"]
+
+
+# What a model reads or writes, in the order the models table lists them.
+MODALITIES = ("text", "code", "image", "audio", "video", "speech")
+Modality = Literal["text", "code", "image", "audio", "video", "speech"]
 
 
 class Model(_EntryBase):
@@ -402,6 +420,25 @@ class Model(_EntryBase):
             "diffusion language model (named in base_model)."
         ),
     )
+    organization: Annotated[Text, StringConstraints(max_length=200)] | None = Field(
+        None,
+        description=(
+            "Who released it, as its own sources (README, model card, project page) name them, e.g. "
+            "'Renmin University of China and Ant Group'. Leave empty if no source says."
+        ),
+    )
+    modalities: list[Modality] = Field(
+        default_factory=list,
+        max_length=len(MODALITIES),
+        description="What it reads or writes: text, code, image, audio, video, speech.",
+    )
+
+    @field_validator("modalities")
+    @classmethod
+    def _unique_modalities(cls, modalities: list[str]) -> list[str]:
+        if len(set(modalities)) != len(modalities):
+            raise ValueError("modalities must not repeat")
+        return modalities
 
 
 TRAINING_LABELS = {

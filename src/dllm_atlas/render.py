@@ -12,6 +12,8 @@ Filters
     ``yaml_str`` a YAML double-quoted scalar, for entry files and front matter.
     ``bibtex``  escape text for a braced BibTeX value; ``bibtex_name`` for one author (braced when
                 it contains "and"); ``bibtex_url`` for the url field.
+    ``date_shown`` an entry's date as every page shows it: ``2025-02-14``, or ``Feb 2025`` when only
+                the month is known (``date_precision: month``).
 Globals
     ``link_label(kind)``  the human label for a link kind (``code`` → ``Code``).
     ``training_labels``   a model's ``training`` value → its words (``ar-adapted`` → ``adapted from …``).
@@ -22,9 +24,11 @@ so they must use ``md`` on every piece of entry text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -122,6 +126,24 @@ def bibtex_url(url: object) -> str:
     return "".join({"{": "%7B", "}": "%7D", "\\": "%5C"}.get(ch, ch) for ch in str(url))
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def date_precision(self) -> str: ...
+
+
+def date_shown(entry: _Dated) -> str:
+    """The one way the site writes an entry's date: ``2025-02-14``, or ``Feb 2025`` for month precision
+    (English month names whatever the locale, so every build prints the same)."""
+    if entry.date_precision == "month":
+        return f"{_MONTHS[entry.date.month - 1]} {entry.date.year}"
+    return entry.date.isoformat()
+
+
 def link_label(kind: str) -> str:
     return LINK_LABELS.get(kind, kind.title())
 
@@ -156,6 +178,7 @@ def environment(directory: Path | None = None) -> Environment:
         bibtex=bibtex,
         bibtex_name=bibtex_name,
         bibtex_url=bibtex_url,
+        date_shown=date_shown,
     )
     env.globals.update(link_label=link_label, training_labels=TRAINING_LABELS)
     # ``tojson`` output is safe inside <script type="application/json">: it escapes <, >, & and '.

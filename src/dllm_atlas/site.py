@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export
+from . import export, render
 from .fsutil import write_atomic
 from .index import Index
 from .load import LoadedEntry
@@ -56,6 +56,8 @@ PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
 PAGES_READY_KEY = "atlas_pages_ready"
 FEED_SIZE = 50
+# The links the models table shows for each model, in its Links column.
+MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
 # One colour per area, in taxonomy order; readable on light and dark backgrounds.
@@ -133,6 +135,16 @@ def read_config(config_file: Path) -> SiteConfig:
 def entry_path(entry_id: str) -> str:
     """The entry page's path on the site (directory URLs)."""
     return f"entries/{entry_id}/"
+
+
+# The navigation page whose tab an entry page belongs to, by kind; other kinds go under Areas.
+SECTION_OF_KIND = {"model": "models.md", "framework": "frameworks.md"}
+AREAS_SECTION = "areas/index.md"
+
+
+def section_of(item: LoadedEntry) -> str:
+    """The nav page (source path) an entry page highlights: the table listing its kind, else Areas."""
+    return SECTION_OF_KIND.get(item.entry.kind, AREAS_SECTION)
 
 
 def source_path(item: LoadedEntry) -> str:
@@ -226,7 +238,7 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "title": item.entry.title,
             "short": item.entry.short_name or "",
             "kind": item.entry.kind,
-            "date": item.entry.date.isoformat(),
+            "date": render.date_shown(item.entry),
             "year": item.entry.date.year,
             "topics": item.entry.topics,
             "areas": sorted(area.slug for area in index.areas_of[item.id]),
@@ -264,14 +276,20 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
     page("explorer.md", "explorer.md.j2", records=explorer_records(index))
-    page("models.md", "models.md.j2", models=index.of_kind("model"), sort_key=parameter_sort_key)
+    page(
+        "models.md",
+        "models.md.j2",
+        models=index.of_kind("model"),
+        sort_key=parameter_sort_key,
+        table_links=MODEL_TABLE_LINKS,
+    )
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
     page("lineages.md", "lineages.md.j2")
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
-        page(f"areas/{area.slug}.md", "area.md.j2", area=area)
+        page(f"areas/{area.slug}.md", "area.md.j2", area=area, section=AREAS_SECTION)
         for topic in area.topics:
             page(
                 f"topics/{topic.slug}.md",
@@ -279,6 +297,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
                 area=area,
                 topic=topic,
                 entries=index.by_topic.get(topic.slug, []),
+                section=AREAS_SECTION,
             )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
@@ -291,6 +310,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
             source=source,
             edit_url=config.edit_url(source),
             bibtex=bib_entry(item),
+            section=section_of(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)

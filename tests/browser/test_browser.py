@@ -43,7 +43,7 @@ def test_entry_page_shows_links_bibtex_and_relations_both_ways(page, base_url):
     page.goto(base_url + "entries/llada/")
     assert page.locator("h1").inner_text().rstrip("¶") == "LLaDA: Large Language Diffusion Models"
     assert page.locator('a.md-button[href="https://arxiv.org/abs/2502.09992"]').count() == 1
-    bib = page.locator("code").filter(has_text="@misc{llada,")
+    bib = page.locator("code").filter(has_text="@inproceedings{llada,")
     assert bib.count() == 1 and "eprint = {2502.09992}" in bib.inner_text()
     extended_by = page.locator('[data-rel="extends-inverse"] + ul a')
     assert "LLaDA 1.5" in extended_by.all_inner_texts()
@@ -106,11 +106,11 @@ def test_models_table_sorts(page, base_url):
     page.goto(base_url + "models/")
     table = page.locator("#models-table")
     header = table.locator("th", has_text="Parameters")
+    position = table.locator("th").all_inner_texts().index(header.inner_text()) + 1
 
     def column() -> list[float]:
-        return [
-            float(v) for v in table.locator("tbody tr td:nth-child(3)").evaluate_all("c => c.map(x => x.dataset.sort)")
-        ]
+        cells = table.locator(f"tbody tr td:nth-child({position})")
+        return [float(v) for v in cells.evaluate_all("c => c.map(x => x.dataset.sort)")]
 
     header.click()
     first = column()
@@ -158,3 +158,66 @@ def test_tags_index_lists_topics(page, base_url):
     page.goto(base_url + "entries/llada/")
     tags = page.locator(".md-tag").all_inner_texts()
     assert "Models Trained from Scratch" in tags
+
+
+def _active_tab(page) -> str:
+    active = page.locator(".md-tabs__item--active")
+    assert active.count() == 1
+    return active.inner_text().strip()
+
+
+def test_the_tab_of_an_entry_topic_or_area_page_is_its_section(page, base_url, index):
+    page.goto(base_url + "entries/llada/")
+    assert _active_tab(page) == "Models"
+    paper = next(i.id for i in index.entries if i.entry.kind == "paper")
+    page.goto(base_url + f"entries/{paper}/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "topics/caching/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "areas/inference/")
+    assert _active_tab(page) == "Areas"
+    page.goto(base_url + "architecture/")
+    assert _active_tab(page) == "About"
+    # Instant navigation swaps the header too: from an entry page to the explorer, the tab follows.
+    page.goto(base_url + "entries/llada/")
+    page.locator(".md-tabs__link", has_text="Explorer").click()
+    page.wait_for_url(re.compile(r"explorer/$"))
+    assert _active_tab(page) == "Explorer"
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgb(css: str) -> tuple[float, float, float, float]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
+
+
+def test_secondary_buttons_keep_contrast_in_the_dark_scheme(page, base_url):
+    page.emulate_media(color_scheme="dark")
+    page.goto(base_url + "entries/llada/")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    button = page.locator("article a.md-button:not(.md-button--primary)").first
+    # The text colour, and the first opaque background behind the button (its own is transparent).
+    colours = button.evaluate(
+        r"""b => {
+            let el = b, bg = "rgba(0, 0, 0, 0)";
+            while (el) {
+                bg = getComputedStyle(el).backgroundColor;
+                if (!/rgba\(.*, 0\)$/.test(bg) && bg !== "transparent") break;
+                el = el.parentElement;
+            }
+            return [getComputedStyle(b).color, bg];
+        }"""
+    )
+    fg, bg = (_rgb(c) for c in colours)
+    assert fg[3] == 1.0 and bg[3] == 1.0, colours
+    light, dark = sorted((_luminance(fg[:3]), _luminance(bg[:3])), reverse=True)
+    ratio = (light + 0.05) / (dark + 0.05)
+    assert ratio >= 4.5, f"secondary button contrast {ratio:.2f}:1 ({colours})"
