@@ -33,10 +33,13 @@ import json
 import logging
 import math
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from . import (
     __version__,
@@ -53,7 +56,7 @@ from . import (
     schema,
     site,
 )
-from .fsutil import write_atomic
+from .fsutil import replace_dir, staging_dir, write_atomic
 from .index import Index
 from .links import report as link_report
 from .load import Catalog, load_catalog, load_taxonomy
@@ -331,10 +334,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     if not _generate_site(args):
         return 1
-    command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(args.output.resolve()))
-    if _mkdocs(*command, env=site.mkdocs_env(pages_ready=True)) != 0:
-        log.error("mkdocs build --strict failed (see its messages above)")
-        return 1
+    # MkDocs empties its site folder first: it builds into a fresh one beside the target, which
+    # replaces the target only once complete, so an interrupted build leaves the old site whole.
+    staging = staging_dir(args.output)
+    try:
+        command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(staging))
+        if _mkdocs(*command, env=site.mkdocs_env(pages_ready=True)) != 0:
+            log.error("mkdocs build --strict failed (see its messages above); %s is unchanged", args.output)
+            return 1
+        replace_dir(staging, args.output)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     print(f"site built in {args.output}")
     return 0
 
@@ -598,9 +609,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(verbose=args.verbose, quiet=args.quiet)
+    # SIGTERM unwinds like Ctrl-C, so temporary files and folders are removed on the way out.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
@@ -608,6 +625,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         log.error("%s", exc)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from . import export, render
-from .fsutil import write_atomic
+from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
@@ -332,12 +332,18 @@ def is_generated(relative: str) -> bool:
 def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
     """Write changed files, remove stale generated ones; return (written, removed)."""
     written = removed = 0
+    touched: set[Path] = set()
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
         path = docs_dir / relative
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
+            # Atomic, not durable: pages are regenerated at will, so their folders are synced once
+            # below instead of an fsync per page (3,065 fsyncs took 6.6 s of a 3k build).
+            write_atomic(path, text, durable=False)
+            touched.add(path.parent)
             written += 1
+    for folder in sorted(touched):
+        sync_dir(folder)
     for directory in GENERATED_DIRS:
         for path in sorted((docs_dir / directory).glob("**/*")):
             if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
