@@ -202,3 +202,19 @@ def test_version_and_quiet(catalog, cli, capsys, monkeypatch):
     catalog.write("papers/bad.yaml", "kind: paper\ntitle: x\n")
     quiet = cli("-q", "export", "json")
     assert quiet.code == 1 and "dllm-atlas: the catalog has 4 error(s); run 'dllm-atlas validate'" in quiet.err
+
+
+def test_validate_loads_neither_http_nor_templates_nor_mkdocs(catalog):
+    # Start-up was a third of validate's time when every command's dependencies loaded for it.
+    probe = (
+        "import sys, io, contextlib; from dllm_atlas.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['validate'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'httpcore', 'jinja2', 'mkdocs', 'material'}))"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=catalog.root.parent, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from . import __version__
-from .arxivid import find_in_url
+from .arxivid import API_URL, find_in_url
 from .retry import retry_after_seconds
 
 __all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "parse_feed"]
 
-API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"
 BATCH_SIZE = 50
 MIN_INTERVAL = 3.0

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The arXiv API (here, not in arxiv.py, so the CLI can name it without importing httpx).
+API_URL = "https://export.arxiv.org/api/query"
 NEW_ID = r"[0-9]{4}\.[0-9]{4,5}"  # ASCII digits only: "\d" also matches "２" or "٢"
 OLD_ID = r"[a-zA-Z][a-zA-Z-]*(?:\.[A-Z]{2})?/[0-9]{7}"
 ID = rf"(?:{NEW_ID}|{OLD_ID})"

@@ -33,34 +33,23 @@ import json
 import logging
 import math
 import os
-import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from . import (
-    __version__,
-    arxiv,
-    contribute,
-    diagnostics,
-    export,
-    importer,
-    links,
-    logs,
-    pipeline,
-    readme,
-    render,
-    schema,
-    site,
-)
-from .fsutil import replace_dir, staging_dir, write_atomic
-from .index import Index
-from .links import report as link_report
+# Only what every command needs loads at start-up; each command imports the rest (httpx, Jinja2,
+# MkDocs) itself, so `validate` does not pay for them (issue 12: a third of its time was imports).
+from . import __version__, diagnostics, logs, pipeline
+from .arxivid import API_URL as ARXIV_API_URL
+from .fsutil import write_atomic
 from .load import Catalog, load_catalog, load_taxonomy
 from .models import ENTRY_CLASSES
+
+if TYPE_CHECKING:
+    from .index import Index
 
 DEFAULT_CATALOG = Path("catalog")
 log = logging.getLogger(logs.LOGGER)
@@ -86,7 +75,7 @@ def _valid_index(root: Path) -> Index | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    checked = pipeline.run_checks(args.catalog)
+    checked = pipeline.run_checks(args.catalog, index=False)
     found = checked.diagnostics
     files = checked.catalog.file_count
     if args.files:
@@ -111,6 +100,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_readme(args: argparse.Namespace) -> int:
+    from . import readme, render
+
     index = _valid_index(args.catalog)
     if index is None:
         return 1
@@ -152,6 +143,8 @@ def cmd_readme(args: argparse.Namespace) -> int:
 def _readme_untouched(path: Path, expected: dict[Path, str], base: Path) -> int:
     """Fail when a generated file matches neither this catalog (checked first) nor the base branch:
     then it was edited by hand."""
+    from . import readme
+
     try:
         edits = readme.hand_edits(path, expected, base)
     except (OSError, UnicodeDecodeError, readme.MarkerError) as exc:
@@ -172,6 +165,8 @@ def _readme_untouched(path: Path, expected: dict[Path, str], base: Path) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from . import arxiv, contribute, render
+
     if args.id is not None and len(args.ids) != 1:
         log.error("--id names one entry: give it with a single arXiv id")
         return 2
@@ -225,6 +220,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def _id_problem(entry_id: str, catalog: Catalog) -> str | None:
+    from . import contribute
+
     try:
         contribute.check_id(entry_id)
     except ValueError as exc:
@@ -235,6 +232,8 @@ def _id_problem(entry_id: str, catalog: Catalog) -> str | None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from . import contribute, render
+
     catalog = load_catalog(args.catalog)
     problem = _id_problem(args.id, catalog)
     if problem:
@@ -248,6 +247,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
+    from . import links, render
+    from .links import report as link_report
+
     index = _valid_index(args.catalog)
     if index is None:
         return 1
@@ -287,6 +289,8 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from . import export, site
+
     index = _valid_index(args.catalog)
     if index is None:
         return 1
@@ -299,6 +303,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _generate_site(args: argparse.Namespace) -> bool:
+    from . import site
+
     index = _valid_index(args.catalog)
     if index is None:
         return False
@@ -310,10 +316,6 @@ def _generate_site(args: argparse.Namespace) -> bool:
     written, removed = pipeline.generate_site(index, settings)
     log.info("generated pages in %s: %d written, %d removed", settings.docs_dir, written, removed)
     return True
-
-
-def _mkdocs(*command: str, env: dict[str, str]) -> int:
-    return subprocess.call([sys.executable, "-m", "mkdocs", *command], env=env)
 
 
 def _site_tools_missing(command: str) -> bool:
@@ -334,23 +336,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     if not _generate_site(args):
         return 1
-    # MkDocs empties its site folder first: it builds into a fresh one beside the target, which
-    # replaces the target only once complete, so an interrupted build leaves the old site whole.
-    staging = staging_dir(args.output)
-    try:
-        command = ("build", "--strict", "--config-file", str(args.config_file), "--site-dir", str(staging))
-        if _mkdocs(*command, env=site.mkdocs_env(pages_ready=True)) != 0:
-            log.error("mkdocs build --strict failed (see its messages above); %s is unchanged", args.output)
-            return 1
-        replace_dir(staging, args.output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    from . import publish
+
+    if not publish.build_site(args.config_file, args.output, verbose=args.verbose):
+        return 1
     print(f"site built in {args.output}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from . import render
+
     if _site_tools_missing("serve"):
         return 2
     from . import serve  # MkDocs loads only for the commands that run it
@@ -365,6 +361,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from . import render, schema
+
     taxonomy, diags = load_taxonomy(args.catalog)
     if taxonomy is None:
         print(diagnostics.render(diags, "text"), file=sys.stderr)
@@ -380,6 +378,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from . import importer, render
+
     catalog = _catalog_with_taxonomy(args.catalog)
     if catalog is None:
         return 1
@@ -453,6 +453,7 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 def build_parser() -> argparse.ArgumentParser:
+
     parser = argparse.ArgumentParser(
         prog="dllm-atlas",
         description="Validate and publish the dLLM catalog: one YAML file per resource under catalog/.",
@@ -576,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="+", metavar="ID", help="2502.09992, arxiv:2502.09992 or an arXiv abs/pdf/html URL")
     p.add_argument("--kind", choices=tuple(ENTRY_CLASSES), default="paper", help="the kind of entry to draft")
     p.add_argument("--id", help="the entry id (file name) for a single arXiv id (default: from the title)")
-    p.add_argument("--api-url", default=arxiv.API_URL, help="arXiv API endpoint (a mirror, or a test server)")
+    p.add_argument("--api-url", default=ARXIV_API_URL, help="arXiv API endpoint (a mirror, or a test server)")
     p.set_defaults(func=cmd_add)
 
     p = command(

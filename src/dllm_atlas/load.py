@@ -136,11 +136,11 @@ class Catalog:
         return [found.get(entry_id) or self.failed[entry_id] for entry_id in sorted({*found, *self.failed})]
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: Path | None = None) -> str:
     """Paths relative to the working directory when possible, as CI annotations need."""
     absolute = Path(os.path.abspath(path))  # not resolve(): a symlink must be named as itself
     try:
-        return absolute.relative_to(Path.cwd().resolve()).as_posix()
+        return absolute.relative_to(cwd or Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -254,8 +254,13 @@ def _read_yaml_text(path: Path, display: str) -> tuple[str, Any, Positions] | Di
         return Diagnostic(display, 1, 1, "", f"cannot read file: {exc.strerror}")
 
 
+_MARKER = re.compile("|".join(re.escape(m) for m in DRAFT_MARKERS))
+
+
 def _draft_marker(text: str, display: str) -> Diagnostic | None:
     """A draft's TODO block or banner left in place (comments, so the YAML reader never sees them)."""
+    if not _MARKER.search(text):  # the usual case, without splitting the text into lines
+        return None
     for number, line in enumerate(editor_lines(text), 1):
         stripped = line.lstrip()
         if any(stripped.startswith(marker) for marker in DRAFT_MARKERS):
@@ -433,8 +438,9 @@ def load_catalog(root: Path) -> Catalog:
     topics = frozenset(taxonomy.topics()) if taxonomy is not None else None
     areas = {a.slug: [t.slug for t in a.topics] for a in taxonomy.areas} if taxonomy is not None else None
     first_seen: dict[str, str] = {}
+    cwd = Path.cwd().resolve()  # once, not per file
     for path in files:
-        display = _display(path)
+        display = _display(path, cwd)
         loaded, entry_diags = load_entry(path, display, topics, areas)
         catalog.diagnostics.extend(entry_diags)
         if path.stem in first_seen:

@@ -125,10 +125,13 @@ def _valid_host(host: str) -> bool:
     return True
 
 
+_URL_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def _http_url(value: str) -> str:
     if len(value) > MAX_URL_LENGTH:
         raise ValueError(f"URL longer than {MAX_URL_LENGTH} characters")
-    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
+    if _URL_SPACE_OR_CONTROL.search(value):
         raise ValueError("URL must not contain whitespace or control characters")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):

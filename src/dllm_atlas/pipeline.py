@@ -14,14 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
-
-from . import render, site
 from .check import load_and_check
 from .diagnostics import Diagnostic
 from .index import Index, build_index
 from .load import Catalog
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from . import site
 
 
 @dataclass
@@ -31,21 +34,21 @@ class Checked:
     catalog: Catalog
     diagnostics: list[Diagnostic]
     index: Index | None
-
-    @property
-    def ok(self) -> bool:
-        return self.index is not None
+    ok: bool
 
 
-def run_checks(root: Path) -> Checked:
-    """Stages 1–3: load and check the catalog, and index it if nothing is wrong."""
+def run_checks(root: Path, index: bool = True) -> Checked:
+    """Stages 1–3: load and check the catalog, and index it if nothing is wrong (and ``index``:
+    ``validate`` needs only the verdict)."""
     catalog, diagnostics = load_and_check(root)
     valid = not diagnostics and catalog.taxonomy is not None
-    return Checked(catalog, diagnostics, build_index(catalog) if valid else None)
+    return Checked(catalog, diagnostics, build_index(catalog) if valid and index else None, valid)
 
 
 def generate_site(
     index: Index, config: site.SiteConfig, env: Environment | None = None, today: dt.date | None = None
 ) -> tuple[int, int]:
     """Stage 4 for the site: write the generated pages into the docs folder; (written, removed)."""
+    from . import render, site
+
     return site.generate(index, env or render.environment(), config, today)

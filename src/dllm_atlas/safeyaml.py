@@ -41,6 +41,8 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 def _reads_as_number(value: str) -> bool:
+    if not value or value[0] not in "0123456789+-.":  # every int and float form starts so
+        return False
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return tag in _NUMBER_TAGS
 
@@ -196,11 +198,78 @@ def _hint(problem: str, text: str, line: int) -> str:
     return ""
 
 
+# Anchors need "&", aliases "*", tags "!": a text without them can have none, so libyaml may compose
+# it whole (in C) and only the tree is walked in Python. Anything else, or any error, takes the event
+# stream, which stops at the first problem in document order.
+_NEEDS_EVENTS = re.compile(r"[&*!]")
+_MAPPING_TAG = "tag:yaml.org,2002:map"
+
+
+class _Walker:
+    """Plain data and positions from a composed node tree, as :class:`_Builder` makes them."""
+
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
+        self.positions: Positions = {}
+        self.nodes = 0
+
+    def value(self, node: Any, path: Path, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes", *self.lines.at(node.start_mark))
+        if isinstance(node, yaml.ScalarNode):
+            plain = not node.style
+            if plain and node.value in _NULLS:
+                return None
+            if plain and node.tag in _NUMBER_TAGS:
+                return Unquoted(node.value)
+            return node.value
+        if depth >= MAX_DEPTH:
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", *self.lines.at(node.start_mark))
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, child in enumerate(node.value):
+                self.positions[(*path, index)] = self.lines.at(child.start_mark)
+                items.append(self.value(child, (*path, index), depth + 1))
+            return items
+        mapping: dict[str, Any] = {}
+        seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            pos = self.lines.at(key_node.start_mark)
+            key = self.value(key_node, path, depth + 1) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                raise YamlError("mapping keys must be plain strings", *pos)
+            key = str(key)  # an Unquoted key is just a key
+            if key in seen:
+                raise YamlError(f"duplicate key '{key}' (first defined on line {seen[key][0]})", *pos)
+            seen[key] = pos
+            self.positions[(*path, key)] = pos
+            mapping[key] = self.value(value_node, (*path, key), depth + 1)
+        return mapping
+
+
+def _parse_composed(text: str, lines: _Lines) -> tuple[Any, Positions] | None:
+    """The fast path, or None to take the event stream (it then reports any problem exactly)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    walker = _Walker(lines)
+    walker.positions[()] = lines.at(root.start_mark)
+    return walker.value(root, (), 0), walker.positions
+
+
 def parse(text: str) -> tuple[Any, Positions]:
     """Parse one YAML document safely; raise :class:`YamlError` with a position on any problem."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise YamlError(f"file is larger than {MAX_BYTES} bytes")
     lines = _Lines(text)
+    if not _NEEDS_EVENTS.search(text):
+        composed = _parse_composed(text, lines)
+        if composed is not None:
+            return composed
     builder = _Builder(lines)
     try:
         for event in yaml.parse(text, Loader=_Loader):
