@@ -54,7 +54,6 @@ class Unquoted(str):
 
 
 Path = tuple[str | int, ...]
-Positions = dict[Path, tuple[int, int]]
 
 
 @dataclass
@@ -80,14 +79,50 @@ def editor_lines(text: str) -> list[str]:
 class _Lines:
     """Line and column as editors count them. libyaml also breaks lines at U+0085, U+2028 and
     U+2029, so its own line numbers run ahead of the editor's after one of those; this maps a
-    character index to the editor's (line, column) instead, counting only CR, LF and CRLF."""
+    character index to the editor's (line, column) instead, counting only CR, LF and CRLF. The line
+    starts are found on first use: most files are never reported on."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def at_index(self, index: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _BREAK.finditer(self.text))]
+        line = bisect.bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
 
     def at(self, mark: Any) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, mark.index)
-        return line, mark.index - self.starts[line - 1] + 1
+        return self.at_index(mark.index)
+
+
+class Positions:
+    """Where each value of a file starts: ``positions[path]`` is its 1-based ``(line, column)``.
+    Kept as character indices, turned into lines and columns only when asked."""
+
+    __slots__ = ("_index", "_lines")
+
+    def __init__(self, lines: _Lines) -> None:
+        self._index: dict[Path, int] = {}
+        self._lines = lines
+
+    def set(self, path: Path, index: int) -> None:
+        self._index[path] = index
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._index
+
+    def __getitem__(self, path: Path) -> tuple[int, int]:
+        return self._lines.at_index(self._index[path])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Positions) and self._index == other._index
+
+    def __hash__(self) -> int:  # pragma: no cover - positions are compared, never hashed
+        raise TypeError("Positions are not hashable")
+
+    def __repr__(self) -> str:
+        return f"Positions({ {path: self[path] for path in self._index} })"
 
 
 def decode(raw: bytes) -> str:
@@ -112,8 +147,8 @@ def decode(raw: bytes) -> str:
 class _Builder:
     def __init__(self, lines: _Lines) -> None:
         self.lines = lines
-        self.positions: Positions = {}
-        # Stack of (container, path, pending_key, pending_key_pos, seen_keys).
+        self.positions = Positions(lines)
+        # Stack of (container, path, pending_key, pending_key_index, seen_keys).
         self.stack: list[list[Any]] = []
         self.root: Any = None
         self.documents = 0
@@ -123,31 +158,33 @@ class _Builder:
         return self.lines.at(event.start_mark)
 
     def _attach(self, value: Any, event: Any) -> Path | None:
-        pos = self._pos(event)
+        index = event.start_mark.index
         if not self.stack:
             self.root = value
-            self.positions[()] = pos
+            self.positions.set((), index)
             return ()
         frame = self.stack[-1]
         container, path = frame[0], frame[1]
         if isinstance(container, list):
             child = (*path, len(container))
             container.append(value)
-            self.positions[child] = pos
+            self.positions.set(child, index)
             return child
         if frame[2] is None:  # this node is a key
             if not isinstance(value, str):
-                raise YamlError("mapping keys must be plain strings", *pos)
+                raise YamlError("mapping keys must be plain strings", *self.lines.at_index(index))
             if value in frame[4]:
-                first = frame[4][value]
-                raise YamlError(f"duplicate key '{value}' (first defined on line {first[0]})", *pos)
-            frame[4][value] = pos
-            frame[2], frame[3] = value, pos
+                first = self.lines.at_index(frame[4][value])
+                raise YamlError(
+                    f"duplicate key '{value}' (first defined on line {first[0]})", *self.lines.at_index(index)
+                )
+            frame[4][value] = index
+            frame[2], frame[3] = value, index
             return None
-        key, key_pos = frame[2], frame[3]
+        key, key_index = frame[2], frame[3]
         container[key] = value
         child = (*path, key)
-        self.positions[child] = key_pos
+        self.positions.set(child, key_index)
         frame[2] = None
         return child
 
@@ -202,7 +239,19 @@ def _hint(problem: str, text: str, line: int) -> str:
 # it whole (in C) and only the tree is walked in Python. Anything else, or any error, takes the event
 # stream, which stops at the first problem in document order.
 _NEEDS_EVENTS = re.compile(r"[&*!]")
-_MAPPING_TAG = "tag:yaml.org,2002:map"
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _ComposeLoader(_Loader):  # type: ignore[misc]
+    """libyaml asks the resolver for every node's tag; tags are not used (numbers are recognised
+    by :func:`_reads_as_number` where it matters), so the answer is the default one, at once."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[kind]
 
 
 class _Walker:
@@ -210,7 +259,7 @@ class _Walker:
 
     def __init__(self, lines: _Lines) -> None:
         self.lines = lines
-        self.positions: Positions = {}
+        self.positions = Positions(lines)
         self.nodes = 0
 
     def value(self, node: Any, path: Path, depth: int) -> Any:
@@ -221,7 +270,7 @@ class _Walker:
             plain = not node.style
             if plain and node.value in _NULLS:
                 return None
-            if plain and node.tag in _NUMBER_TAGS:
+            if plain and _reads_as_number(node.value):
                 return Unquoted(node.value)
             return node.value
         if depth >= MAX_DEPTH:
@@ -229,21 +278,21 @@ class _Walker:
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, child in enumerate(node.value):
-                self.positions[(*path, index)] = self.lines.at(child.start_mark)
+                self.positions.set((*path, index), child.start_mark.index)
                 items.append(self.value(child, (*path, index), depth + 1))
             return items
         mapping: dict[str, Any] = {}
-        seen: dict[str, tuple[int, int]] = {}
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            pos = self.lines.at(key_node.start_mark)
+            index = key_node.start_mark.index
             key = self.value(key_node, path, depth + 1) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                raise YamlError("mapping keys must be plain strings", *pos)
-            key = str(key)  # an Unquoted key is just a key
+                raise YamlError("mapping keys must be plain strings", *self.lines.at_index(index))
             if key in seen:
-                raise YamlError(f"duplicate key '{key}' (first defined on line {seen[key][0]})", *pos)
-            seen[key] = pos
-            self.positions[(*path, key)] = pos
+                first = self.lines.at_index(seen[key])[0]
+                raise YamlError(f"duplicate key '{key}' (first defined on line {first})", *self.lines.at_index(index))
+            seen[key] = index
+            self.positions.set((*path, key), index)
             mapping[key] = self.value(value_node, (*path, key), depth + 1)
         return mapping
 
@@ -251,13 +300,13 @@ class _Walker:
 def _parse_composed(text: str, lines: _Lines) -> tuple[Any, Positions] | None:
     """The fast path, or None to take the event stream (it then reports any problem exactly)."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_ComposeLoader)
     except yaml.YAMLError:
         return None
     if root is None:
         return None
     walker = _Walker(lines)
-    walker.positions[()] = lines.at(root.start_mark)
+    walker.positions.set((), root.start_mark.index)
     return walker.value(root, (), 0), walker.positions
 
 
