@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,10 +72,24 @@ class Run:
     peak_in_flight: int
     peak_open: int
     notes: list[str] = field(default_factory=list)
+    failed_imports: list[str] = field(default_factory=list)
+
+
+class FailedImports:
+    """Last on ``sys.meta_path``: asked only about modules no other finder found, i.e. failed imports."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        self.names.append(name)
 
 
 def child(urls_file: Path, out_file: Path, timeout: float) -> None:
-    """The dllm-atlas side, in its own process: check the URLs, write {url: [class, status, error]}."""
+    """The dllm-atlas side, in its own process: check the URLs, write the verdicts and the imports
+    that failed meanwhile."""
+    failed = FailedImports()
+    sys.meta_path.append(failed)  # type: ignore[arg-type]
     from dllm_atlas.links import Options, Where, run
 
     urls = {u: [Where("bench", "links.paper", 1)] for u in json.loads(urls_file.read_text())}
@@ -88,7 +103,8 @@ def child(urls_file: Path, out_file: Path, timeout: float) -> None:
         allow_private=True,
     )
     results = run(urls, options)
-    out_file.write_text(json.dumps({r.url: [r.klass, r.status, r.error] for r in results}))
+    verdicts = {r.url: [r.klass, r.status, r.error] for r in results}
+    out_file.write_text(json.dumps({"verdicts": verdicts, "failed_imports": failed.names}))
 
 
 def measured(command: list[str], servers: list[FaultServer], load: int, env: dict[str, str] | None = None) -> Run:
@@ -126,9 +142,10 @@ def bench_ours(expected: dict[str, str], servers: list[FaultServer], timeout: fl
     out_file.unlink()
     result.notes = [
         f"{url}: {klass} (expected {expected[url]}; {status} {error})"
-        for url, (klass, status, error) in got.items()
+        for url, (klass, status, error) in got["verdicts"].items()
         if klass != expected[url]
     ]
+    result.failed_imports = got["failed_imports"]
     return result
 
 
@@ -184,6 +201,7 @@ def median_run(runs: list[Run]) -> Run:
         peak_in_flight=max(r.peak_in_flight for r in runs),
         peak_open=max(r.peak_open for r in runs),
         notes=max((r.notes for r in runs), key=len),  # the worst run's misclassified URLs
+        failed_imports=max((r.failed_imports for r in runs), key=len),
     )
 
 
@@ -234,7 +252,11 @@ def main() -> None:
             print(f"busy loops {load}: CPU dllm-atlas ÷ lychee = {mine.cpu / other.cpu:.1f}×")
     for load, name, r in rows:
         if name == "dllm-atlas":
-            print(f"busy loops {load}, dllm-atlas: {len(r.notes)} misclassified")
+            counted = Counter(r.failed_imports)
+            print(
+                f"busy loops {load}, dllm-atlas: {len(r.notes)} misclassified; {len(r.failed_imports)} failed imports"
+                + (f" ({', '.join(f'{name} {n}' for name, n in counted.most_common(5))})" if counted else "")
+            )
             for line in r.notes[:20]:
                 print("  ", line)
         else:
