@@ -9,6 +9,7 @@ hosts to the checker) and answers by path:
 ``/forbidden/…``         403
 ``/head405/…``           HEAD 405, GET 200
 ``/headlies/…``          HEAD 404, GET 200
+``/page/…``              HEAD 405, GET 200 with a small body (2 KB)
 ``/redirect/…``          301 to ``/ok/…``
 ``/loop/a`` ``/loop/b``  302 to each other
 ``/flaky/…``             500 on the first two requests for that path, then 200
@@ -117,6 +118,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(405 if head else 200)
         elif kind == "headlies":
             self._send(404 if head else 200)
+        elif kind == "page":
+            self._send(405) if head else self._send(200, {"Content-Type": "text/html"}, b"<p>page</p>" * 186)
         elif kind == "redirect":
             self._send(301, {"Location": "/ok/" + self.path.split("/", 2)[-1]})
         elif kind == "loop":

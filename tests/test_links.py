@@ -69,6 +69,124 @@ def test_head_refused_or_lying_falls_back_to_get(server):
     ]
 
 
+def test_head_is_skipped_for_a_host_once_it_refused_head(server):
+    # One request at a time, so the order is fixed: after the first 405, the host gets GET only.
+    b = server.base
+    check([f"{b}/head405/1", f"{b}/head405/2", f"{b}/ok/3"], host_concurrency=1)
+    assert [(m, p) for _, m, p in server.methods] == [
+        ("HEAD", "/head405/1"),
+        ("GET", "/head405/1"),
+        ("GET", "/head405/2"),
+        ("GET", "/ok/3"),
+    ]
+
+
+def test_head_is_skipped_for_a_host_once_its_head_lied():
+    with FaultServer("127.0.0.8") as srv:
+        b = srv.base
+        results = check([f"{b}/headlies/1", f"{b}/headlies/2", f"{b}/gone/3"], host_concurrency=1)
+        assert [r.klass for r in results.values()] == ["ok", "ok", "broken"]
+        assert [(m, p) for _, m, p in srv.methods] == [
+            ("HEAD", "/headlies/1"),
+            ("GET", "/headlies/1"),
+            ("GET", "/headlies/2"),
+            ("GET", "/gone/3"),
+        ]
+
+
+def test_an_honest_head_404_keeps_head_for_the_host(server):
+    # HEAD 404 confirmed by GET 404 is HEAD telling the truth: the next URL still starts with HEAD.
+    b = server.base
+    results = check([f"{b}/gone/1", f"{b}/ok/2"], host_concurrency=1)
+    assert [r.klass for r in results.values()] == ["broken", "ok"]
+    assert [(m, p) for _, m, p in server.methods] == [("HEAD", "/gone/1"), ("GET", "/gone/1"), ("HEAD", "/ok/2")]
+
+
+def test_connections_are_reused():
+    # 40 URLs on one host, HEAD and GET (with small bodies) mixed: the connections the server
+    # accepted never exceed the per-host bound, where closing each response unread made 60.
+    with FaultServer("127.0.0.9") as srv:
+        b = srv.base
+        urls = [f"{b}/ok/{n}" for n in range(20)] + [f"{b}/gone/{n}" for n in range(10)]
+        urls += [f"{b}/page/{n}" for n in range(10)]
+        results = check(urls, host_concurrency=3)
+        assert sum(srv.hits.values()) >= 20 + 2 * 10 + 10  # HEAD for /ok/, HEAD and GET for /gone/, …
+        assert sum(r.klass == "ok" for r in results.values()) == 30
+        assert 1 <= srv.connections <= 3
+
+
+def test_a_large_body_is_not_read_and_its_connection_is_dropped(server):
+    # slowbody declares 100 MB: far above DRAIN_BYTES, so the checker closes instead of reading.
+    from dllm_atlas.links.checker import DRAIN_BYTES
+
+    assert DRAIN_BYTES < 100_000_000
+    results = check([f"{server.base}/slowbody/2", f"{server.base}/ok/after"], host_concurrency=1, timeout=120)
+    assert [r.klass for r in results.values()] == ["ok", "ok"]
+    # HEAD (405) and GET on one connection; the GET's body abandoned with it; /ok/after on a new one.
+    assert [(m, p) for _, m, p in server.methods] == [
+        ("HEAD", "/slowbody/2"),
+        ("GET", "/slowbody/2"),
+        ("GET", "/ok/after"),
+    ]
+    assert server.connections == 2
+
+
+def test_hosts_are_interleaved_round_robin():
+    from dllm_atlas.links.checker import interleaved
+
+    urls = ["http://a.test/1", "http://a.test/2", "http://a.test/3", "http://B.test/1", "http://c.test/1"]
+    urls.append("http://c.test/2")
+    assert interleaved(urls) == [
+        "http://a.test/1",
+        "http://B.test/1",
+        "http://c.test/1",
+        "http://a.test/2",
+        "http://c.test/2",
+        "http://a.test/3",
+    ]
+    assert interleaved([]) == []
+
+
+def test_sorted_urls_are_requested_round_robin_across_hosts():
+    # One request at a time overall: the servers see the hosts alternate, not one host's URLs and
+    # then the other's, so a rate-limited host meets its first 429 in the first round. Results come
+    # back in the order asked.
+    with FaultServer("127.0.0.5") as one, FaultServer("127.0.0.6") as two:
+        urls = [f"{one.base}/ok/{n}" for n in range(3)] + [f"{two.base}/limit/5/{n}" for n in range(3)]
+        clock = FakeClock()
+        results = asyncio.run(LinkChecker(Options(**FAST, max_concurrency=1), clock=clock).check_all(urls))
+        assert [r.url for r in results] == urls and all(r.klass == "ok" for r in results)
+        seen = sorted([(t, f"one{p}") for t, _, p in one.methods] + [(t, f"two{p}") for t, _, p in two.methods])
+        assert [name for _, name in seen[:4]] == ["one/ok/0", "two/limit/5/0", "one/ok/1", "two/limit/5/1"]
+        assert 5.0 in clock.sleeps  # the rate-limited host's pause, asked for in the first round
+
+
+def test_no_import_fails_while_checking(server):
+    # httpcore imports sniffio on every lock it sets up: without sniffio each is a failed import
+    # (a search of the whole sys.path). A finder last on sys.meta_path is asked only about modules
+    # no other finder found.
+    import importlib.util
+    import sys
+
+    assert importlib.util.find_spec("sniffio") is not None
+    check([f"{server.base}/ok/warm-up"])  # modules imported on first use load here
+
+    class Failed:
+        def __init__(self):
+            self.names = []
+
+        def find_spec(self, name, path=None, target=None):
+            self.names.append(name)
+
+    failed = Failed()
+    sys.meta_path.append(failed)
+    try:
+        check([f"{server.base}/ok/{n}" for n in range(10)] + [f"{server.base}/gone/1", f"{server.base}/page/1"])
+    finally:
+        sys.meta_path.remove(failed)
+    assert failed.names == []
+
+
 def test_plain_ok_needs_only_head(server):
     check([f"{server.base}/ok/only-head"])
     assert [m for _, m, p in server.methods if p == "/ok/only-head"] == ["HEAD"]

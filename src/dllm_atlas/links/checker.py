@@ -2,11 +2,17 @@
 
 :class:`LinkChecker` checks each URL once, async and bounded (a global limit, and per host the
 limits of :class:`~dllm_atlas.links.polite.HostGate`). A task waits for its host before it takes a
-global slot, so one slow host never starves the others. HEAD comes first; GET (headers only, the
-body is never read) when HEAD is refused or lies. Redirects are followed by hand up to
-:data:`MAX_REDIRECTS`, so the final target is reported and loops are caught. 5xx, timeouts and
-resets are retried with exponential backoff; a 429 waits for ``Retry-After`` (capped) and pauses the
-whole host meanwhile.
+global slot, so one slow host never starves the others, and the work is ordered round-robin across
+hosts (:func:`interleaved`): every host gets its first request early, so a rate-limited host's
+pause starts early and overlaps the other hosts' work instead of coming at the end of a sorted run.
+
+HEAD comes first; GET when HEAD is refused (405, 501) or lies (a 4xx that GET contradicts), and
+from then on GET directly for every URL of that host. Connections are kept alive and reused:
+a response is closed only after its body is drained, which costs nothing for HEAD and is capped
+for GET (:data:`DRAIN_BYTES`, :data:`DRAIN_SECONDS`; a larger or slower body is abandoned with its
+connection, never read). Redirects are followed by hand up to :data:`MAX_REDIRECTS`, so the final
+target is reported and loops are caught. 5xx, timeouts and resets are retried with exponential
+backoff; a 429 waits for ``Retry-After`` (capped) and pauses the whole host meanwhile.
 """
 
 from __future__ import annotations
@@ -30,6 +36,12 @@ from .urls import Where
 
 CLASSES = ("ok", "redirected", "broken", "blocked", "unreachable", "error")
 MAX_REDIRECTS = 10
+# A GET's body is read (and dropped) so its connection can serve the next request, up to this many
+# bytes and seconds; past either, the connection is closed instead. HEAD has no body to read.
+DRAIN_BYTES = 64 * 1024
+DRAIN_SECONDS = 1.0
+# HEAD answers that mean "this host does not do HEAD": later URLs of the host are fetched with GET.
+HEAD_REFUSED = (405, 501)
 USER_AGENT = f"Mozilla/5.0 (compatible; dllm-atlas-linkcheck/{__version__}; catalog of diffusion LM research)"
 
 
@@ -92,6 +104,46 @@ def classify_status(status: int) -> str:
     return "error"
 
 
+def _answers(status: int, headers: httpx.Headers) -> bool:
+    """A status that needs no second opinion from GET: success, or a redirect that says where."""
+    return 200 <= status < 300 or (300 <= status < 400 and "location" in headers)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read and drop a small body so httpcore keeps the connection; leave a large or slow one unread
+    (closing the response then closes its connection). Errors while draining cost only the
+    connection: the status and headers are already in hand."""
+    if response.request.method == "HEAD" or response.status_code in (204, 304):
+        pass  # no body: reading only consumes the end of the message
+    else:
+        length = response.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > DRAIN_BYTES):
+            return
+    read = 0
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read > DRAIN_BYTES:
+                    return
+    except (TimeoutError, httpx.HTTPError):
+        return
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def interleaved(urls: Iterable[str]) -> list[str]:
+    """``urls`` round-robin across hosts: the first URL of each host (hosts in order of first
+    appearance), then the second of each, and so on; each host keeps its own order."""
+    queues: dict[str, list[str]] = {}
+    for url in urls:
+        queues.setdefault(host_of(url), []).append(url)
+    rounds = max((len(q) for q in queues.values()), default=0)
+    return [q[n] for n in range(rounds) for q in queues.values() if n < len(q)]
+
+
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
     seen: BaseException | None = exc
     while seen is not None:
@@ -114,27 +166,36 @@ class LinkChecker:
         self.options = options
         self.progress = progress
         self.clock = clock or MonotonicClock()
-        self._transport = transport or GuardedTransport(
-            GuardedBackend(options.allow_private, resolve),
-            httpx.Limits(max_connections=options.max_concurrency, max_keepalive_connections=options.max_concurrency),
+        # One pool per origin, as many connections as the host may have requests in flight.
+        per_host = httpx.Limits(
+            max_connections=options.host_concurrency, max_keepalive_connections=options.host_concurrency
         )
+        self._transport = transport or GuardedTransport(GuardedBackend(options.allow_private, resolve), per_host)
         self._gates: dict[str, HostGate] = {}
+        self.head_refused: set[str] = set()  # hosts whose URLs are fetched with GET directly
+        self._left: dict[str, int] = {}  # URLs of each host not checked yet
 
     def _gate(self, url: str) -> HostGate:
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)
         if host not in self._gates:
             self._gates[host] = HostGate(self.options.host_concurrency, self.options.host_interval, self.clock)
         return self._gates[host]
 
     async def check_all(self, urls: Iterable[str]) -> list[Result]:
+        """Check each URL (round-robin across hosts); the results in the order of ``urls``."""
+        given = list(urls)
         timeout = httpx.Timeout(self.options.timeout)
         headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
         self._global = asyncio.Semaphore(self.options.max_concurrency)
+        for url in given:
+            self._left[host_of(url)] = self._left.get(host_of(url), 0) + 1
         async with httpx.AsyncClient(
             transport=self._transport, timeout=timeout, headers=headers, follow_redirects=False
         ) as client:
             self._client = client
-            return list(await asyncio.gather(*(self._check(url) for url in urls)))
+            order = interleaved(given)
+            done = dict(zip(order, await asyncio.gather(*(self._check(url) for url in order)), strict=True))
+        return [done[url] for url in given]
 
     async def _check(self, url: str) -> Result:
         if urlsplit(url).scheme not in ("http", "https"):
@@ -142,6 +203,10 @@ class LinkChecker:
         else:
             result = await self._follow(url)
         result.checked_at = time.time()
+        host = host_of(url)
+        self._left[host] -= 1
+        if not self._left[host] and isinstance(self._transport, GuardedTransport):
+            await self._transport.release(host)  # nothing more for this host: close its idle connections
         if self.progress:
             self.progress(result)
         return result
@@ -191,14 +256,23 @@ class LinkChecker:
                 return verdict.result
 
     async def _once(self, url: str, gate: HostGate) -> Result | tuple[int, str]:
+        host = host_of(url)
         async with gate.slots:
             # Wait for the host's turn before taking a global slot: a paused host holds none.
             await gate.turn()
             async with self._global:
-                status, headers = await self._request("HEAD", url)
-                if status != 429 and not (200 <= status < 300 or (300 <= status < 400 and "location" in headers)):
-                    # HEAD refused, or lying: ask again with GET (headers only).
+                if host in self.head_refused:
                     status, headers = await self._request("GET", url)
+                else:
+                    status, headers = await self._request("HEAD", url)
+                    if status != 429 and not _answers(status, headers):
+                        # HEAD refused, or lying: ask again with GET.
+                        head_status = status
+                        status, headers = await self._request("GET", url)
+                        if head_status in HEAD_REFUSED or (
+                            400 <= head_status < 500 and head_status != 429 and _answers(status, headers)
+                        ):
+                            self.head_refused.add(host)
         location = headers.get("location")
         if 300 <= status < 400 and location:
             return status, location
@@ -208,9 +282,11 @@ class LinkChecker:
         return Result(url, klass, status, error=None if klass == "ok" else f"HTTP {status}")
 
     async def _request(self, method: str, url: str) -> tuple[int, httpx.Headers]:
-        """Status and headers of one request. Never reads the body."""
+        """Status and headers of one request; its body is drained (see :func:`_drain`), so the
+        connection can be reused, or abandoned with the connection."""
         try:
             async with self._client.stream(method, url) as response:
+                await _drain(response)
                 return response.status_code, response.headers
         except UnknownHost as exc:
             # Offline, every host is unknown too: a name that does not resolve is not proof of rot.

@@ -131,16 +131,47 @@ class _Body(httpx.AsyncByteStream):
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport over an httpcore pool that connects only through :class:`GuardedBackend`."""
+    """An httpx transport over httpcore pools that connect only through :class:`GuardedBackend`.
+
+    One pool per origin (scheme, host, port), each holding at most ``limits.max_connections``
+    connections (the checker passes its per-host bound) and keeping them alive between requests:
+    the checker's requests to one host reuse a few connections instead of opening one each. Pools
+    stay small on purpose: httpcore scans every connection of a pool on each request and release,
+    so one pool shared by every host would cost time growing with the square of its size.
+    :meth:`release` closes a host's pools once the checker is done with it.
+    """
 
     def __init__(self, backend: GuardedBackend, limits: httpx.Limits) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
+        self._backend = backend
+        self._limits = limits
+        self._ssl_context = ssl.create_default_context(cafile=certifi.where())
+        self._pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
+
+    def _pool(self, url: httpx.URL) -> httpcore.AsyncConnectionPool:
+        origin = (url.raw_scheme, url.raw_host.lower(), url.port)
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl_context,
+                max_connections=self._limits.max_connections,
+                max_keepalive_connections=self._limits.max_keepalive_connections,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                network_backend=self._backend,
+            )
+        return pool
+
+    @property
+    def connections(self) -> int:
+        """Connections held open now, in every pool (idle or busy)."""
+        return sum(len(pool.connections) for pool in self._pools.values())
+
+    async def release(self, host: str) -> None:
+        """Close the pools of ``host`` (a lowercase host name) that have nothing in flight."""
+        raw = host.encode("ascii", "ignore")
+        for origin, pool in list(self._pools.items()):
+            if origin[1] == raw and all(c.is_idle() or c.is_closed() for c in pool.connections):
+                del self._pools[origin]
+                await pool.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
@@ -157,7 +188,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             extensions=request.extensions,
         )
         try:
-            response = await self._pool.handle_async_request(core_request)
+            response = await self._pool(request.url).handle_async_request(core_request)
         except (UnknownHost, RefusedAddress):
             raise  # the checker's own verdicts: they keep their type
         except Exception as exc:
@@ -171,4 +202,6 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
