@@ -10,6 +10,7 @@ hosts to the checker) and answers by path:
 ``/head405/…``           HEAD 405, GET 200
 ``/headlies/…``          HEAD 404, GET 200
 ``/page/…``              HEAD 405, GET 200 with a small body (2 KB)
+``/dropafter/…``         200, then the connection closed without a word (as a keep-alive timeout does)
 ``/redirect/…``          301 to ``/ok/…``
 ``/loop/a`` ``/loop/b``  302 to each other
 ``/flaky/…``             500 on the first two requests for that path, then 200
@@ -120,6 +121,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(404 if head else 200)
         elif kind == "page":
             self._send(405) if head else self._send(200, {"Content-Type": "text/html"}, b"<p>page</p>" * 186)
+        elif kind == "dropafter":
+            self._send(200, body=b"ok")
+            self.close_connection = True  # no "Connection: close": the client learns it on reuse
         elif kind == "redirect":
             self._send(301, {"Location": "/ok/" + self.path.split("/", 2)[-1]})
         elif kind == "loop":
