@@ -9,6 +9,8 @@ hosts to the checker) and answers by path:
 ``/forbidden/…``         403
 ``/head405/…``           HEAD 405, GET 200
 ``/headlies/…``          HEAD 404, GET 200
+``/page/…``              HEAD 405, GET 200 with a small body (2 KB)
+``/dropafter/…``         200, then the connection closed without a word (as a keep-alive timeout does)
 ``/redirect/…``          301 to ``/ok/…``
 ``/loop/a`` ``/loop/b``  302 to each other
 ``/flaky/…``             500 on the first two requests for that path, then 200
@@ -23,7 +25,10 @@ hosts to the checker) and answers by path:
 
 Every response may be delayed by a latency drawn from ``latency`` (seconds, min/max). The server
 counts requests in flight and records the maximum it ever saw (``max_in_flight``): tests assert the
-checker's per-host bound with it. Request loops are bounded: handlers stop by themselves.
+checker's per-host bound with it. It also counts the connections it accepted (``connections``) and
+the most it ever had open at once (``max_open``): a client that reuses connections makes far fewer
+connections than requests. :meth:`FaultServer.reset` clears every counter between two runs.
+Request loops are bounded: handlers stop by themselves.
 """
 
 from __future__ import annotations
@@ -114,6 +119,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(405 if head else 200)
         elif kind == "headlies":
             self._send(404 if head else 200)
+        elif kind == "page":
+            self._send(405) if head else self._send(200, {"Content-Type": "text/html"}, b"<p>page</p>" * 186)
+        elif kind == "dropafter":
+            self._send(200, body=b"ok")
+            self.close_connection = True  # no "Connection: close": the client learns it on reuse
         elif kind == "redirect":
             self._send(301, {"Location": "/ok/" + self.path.split("/", 2)[-1]})
         elif kind == "loop":
@@ -161,14 +171,26 @@ class FaultServer:
         request_queue_size = 256
         owner: FaultServer
 
+        def get_request(self) -> tuple[socket.socket, object]:
+            accepted = super().get_request()
+            with self.owner.lock:
+                self.owner.connections += 1
+                self.owner.open += 1
+                self.owner.max_open = max(self.owner.max_open, self.owner.open)
+            return accepted
+
+        def shutdown_request(self, request: object) -> None:
+            with self.owner.lock:
+                self.owner.open -= 1
+            super().shutdown_request(request)  # type: ignore[arg-type]
+
     def __init__(
         self, address: str = "127.0.0.2", latency: tuple[float, float] = (0.0, 0.0), hang_seconds: float = 60.0
     ) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
-        self.max_in_flight = 0
-        self.hits: Counter[str] = Counter()
-        self.methods: list[tuple[float, str, str]] = []
+        self.open = 0
+        self.reset()
         self.body_abandoned = threading.Event()
         self.latency = latency
         self.hang_seconds = hang_seconds
@@ -178,6 +200,15 @@ class FaultServer:
         self.port = self.server.server_address[1]
         # A short poll: shutdown() waits for the loop to notice, and 0.5 s a server adds up.
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def reset(self) -> None:
+        """Forget every request and connection counted so far (open connections stay counted as open)."""
+        with self.lock:
+            self.max_in_flight = self.in_flight
+            self.hits: Counter[str] = Counter()
+            self.methods: list[tuple[float, str, str]] = []
+            self.connections = 0
+            self.max_open = self.open
 
     @property
     def base(self) -> str:

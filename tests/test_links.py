@@ -69,6 +69,146 @@ def test_head_refused_or_lying_falls_back_to_get(server):
     ]
 
 
+def test_head_is_skipped_for_a_host_once_it_refused_head(server):
+    # One request at a time, so the order is fixed: after the first 405, the host gets GET only.
+    b = server.base
+    check([f"{b}/head405/1", f"{b}/head405/2", f"{b}/ok/3"], host_concurrency=1)
+    assert [(m, p) for _, m, p in server.methods] == [
+        ("HEAD", "/head405/1"),
+        ("GET", "/head405/1"),
+        ("GET", "/head405/2"),
+        ("GET", "/ok/3"),
+    ]
+
+
+def test_head_is_skipped_for_a_host_once_its_head_lied():
+    with FaultServer("127.0.0.8") as srv:
+        b = srv.base
+        results = check([f"{b}/headlies/1", f"{b}/headlies/2", f"{b}/gone/3"], host_concurrency=1)
+        assert [r.klass for r in results.values()] == ["ok", "ok", "broken"]
+        assert [(m, p) for _, m, p in srv.methods] == [
+            ("HEAD", "/headlies/1"),
+            ("GET", "/headlies/1"),
+            ("GET", "/headlies/2"),
+            ("GET", "/gone/3"),
+        ]
+
+
+def test_an_honest_head_404_keeps_head_for_the_host(server):
+    # HEAD 404 confirmed by GET 404 is HEAD telling the truth: the next URL still starts with HEAD.
+    b = server.base
+    results = check([f"{b}/gone/1", f"{b}/ok/2"], host_concurrency=1)
+    assert [r.klass for r in results.values()] == ["broken", "ok"]
+    assert [(m, p) for _, m, p in server.methods] == [("HEAD", "/gone/1"), ("GET", "/gone/1"), ("HEAD", "/ok/2")]
+
+
+def test_connections_are_reused():
+    # 40 URLs on one host, HEAD and GET (with small bodies) mixed: the connections the server
+    # accepted never exceed the per-host bound, where closing each response unread made 60.
+    with FaultServer("127.0.0.9") as srv:
+        b = srv.base
+        urls = [f"{b}/ok/{n}" for n in range(20)] + [f"{b}/gone/{n}" for n in range(10)]
+        urls += [f"{b}/page/{n}" for n in range(10)]
+        results = check(urls, host_concurrency=3)
+        assert sum(srv.hits.values()) >= 20 + 2 * 10 + 10  # HEAD for /ok/, HEAD and GET for /gone/, …
+        assert sum(r.klass == "ok" for r in results.values()) == 30
+        assert 1 <= srv.connections <= 3
+
+
+def test_a_large_body_is_not_read_and_its_connection_is_dropped(server):
+    # slowbody declares 100 MB: far above DRAIN_BYTES, so the checker closes instead of reading.
+    from dllm_atlas.links.guard import DRAIN_BYTES
+
+    assert DRAIN_BYTES < 100_000_000
+    results = check([f"{server.base}/slowbody/2", f"{server.base}/ok/after"], host_concurrency=1, timeout=120)
+    assert [r.klass for r in results.values()] == ["ok", "ok"]
+    # HEAD (405) and GET on one connection; the GET's body abandoned with it; /ok/after on a new one.
+    assert [(m, p) for _, m, p in server.methods] == [
+        ("HEAD", "/slowbody/2"),
+        ("GET", "/slowbody/2"),
+        ("GET", "/ok/after"),
+    ]
+    assert server.connections == 2
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced_not_an_error(server):
+    # The server drops the connection after /dropafter/1 without saying so: the next request finds
+    # it closed (or fails on it at once) and goes out on a fresh connection, without a retry's wait.
+    clock = FakeClock()
+    results = check([f"{server.base}/dropafter/1", f"{server.base}/ok/2"], host_concurrency=1, clock=clock)
+    assert [r.klass for r in results.values()] == ["ok", "ok"]
+    assert server.hits["/ok/2"] == 1 and server.connections == 2 and clock.sleeps == []
+
+
+def test_urls_that_cannot_be_requested_are_invalid_not_retried():
+    async def never(host, port):
+        raise AssertionError(f"resolved {host}")
+
+    results = check(["http://example.test:99999/x", "http:///nohost", "http://[::1/x"], resolve=never)
+    assert {r.klass for r in results.values()} == {"error"}
+    assert all(r.error.startswith("invalid URL: ") for r in results.values()), results
+
+
+def test_a_path_with_non_ascii_characters_is_sent_percent_encoded(server):
+    (result,) = check([f"{server.base}/ok/caf\u00e9 au lait"]).values()
+    assert result.klass == "ok" and server.hits["/ok/caf%C3%A9%20au%20lait"] == 1
+
+
+def test_hosts_are_interleaved_round_robin():
+    from dllm_atlas.links.checker import interleaved
+
+    urls = ["http://a.test/1", "http://a.test/2", "http://a.test/3", "http://B.test/1", "http://c.test/1"]
+    urls.append("http://c.test/2")
+    assert interleaved(urls) == [
+        "http://a.test/1",
+        "http://B.test/1",
+        "http://c.test/1",
+        "http://a.test/2",
+        "http://c.test/2",
+        "http://a.test/3",
+    ]
+    assert interleaved([]) == []
+
+
+def test_sorted_urls_are_requested_round_robin_across_hosts():
+    # One request at a time overall: the servers see the hosts alternate, not one host's URLs and
+    # then the other's, so a rate-limited host meets its first 429 in the first round. Results come
+    # back in the order asked.
+    with FaultServer("127.0.0.5") as one, FaultServer("127.0.0.6") as two:
+        urls = [f"{one.base}/ok/{n}" for n in range(3)] + [f"{two.base}/limit/5/{n}" for n in range(3)]
+        clock = FakeClock()
+        results = asyncio.run(LinkChecker(Options(**FAST, max_concurrency=1), clock=clock).check_all(urls))
+        assert [r.url for r in results] == urls and all(r.klass == "ok" for r in results)
+        seen = sorted([(t, f"one{p}") for t, _, p in one.methods] + [(t, f"two{p}") for t, _, p in two.methods])
+        assert [name for _, name in seen[:4]] == ["one/ok/0", "two/limit/5/0", "one/ok/1", "two/limit/5/1"]
+        assert 5.0 in clock.sleeps  # the rate-limited host's pause, asked for in the first round
+
+
+def test_no_import_fails_while_checking(server):
+    # httpcore's async locks imported sniffio each time one was set up, and without sniffio every
+    # one was a failed import (a search of the whole sys.path: 14,762 in one benchmark run). The
+    # checker's own client imports nothing as it goes. A finder last on sys.meta_path is asked only
+    # about modules no other finder found.
+    import sys
+
+    check([f"{server.base}/ok/warm-up"])  # modules imported on first use load here
+
+    class Failed:
+        def __init__(self):
+            self.names = []
+
+        def find_spec(self, name, path=None, target=None):
+            self.names.append(name)
+
+    failed = Failed()
+    sys.meta_path.append(failed)
+    try:
+        check([f"{server.base}/ok/{n}" for n in range(10)] + [f"{server.base}/gone/1", f"{server.base}/page/1"])
+    finally:
+        sys.meta_path.remove(failed)
+    assert failed.names == []
+
+
 def test_plain_ok_needs_only_head(server):
     check([f"{server.base}/ok/only-head"])
     assert [m for _, m, p in server.methods if p == "/ok/only-head"] == ["HEAD"]
@@ -358,28 +498,48 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one():
     assert tty.getvalue().count("\r") == 4 and tty.getvalue().endswith("] 4/4\n")
 
 
-def test_a_certificate_no_trusted_root_signed_is_a_tls_error(tmp_path):
-    import http.server
-    import ssl
-    import threading
+class _TLSServer:
+    """A FaultServer behind TLS, with a certificate for its address from a private CA."""
 
-    import trustme
+    def __init__(self, address: str):
+        import ssl
 
-    ca = trustme.CA()  # a private CA: certifi's roots do not include it
-    cert = ca.issue_cert("127.0.0.7")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    cert.configure_cert(context)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.7", 0), http.server.BaseHTTPRequestHandler)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        (result,) = check([f"https://127.0.0.7:{httpd.server_address[1]}/x"]).values()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+        import trustme
+
+        self.ca = trustme.CA()  # certifi's roots do not include it
+        self.fault = FaultServer(address)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ca.issue_cert(address).configure_cert(context)
+        self.fault.server.socket = context.wrap_socket(self.fault.server.socket, server_side=True)
+        self.base = f"https://{address}:{self.fault.port}"
+
+    def __enter__(self):
+        self.fault.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.fault.__exit__(*exc)
+
+
+def test_a_certificate_no_trusted_root_signed_is_a_tls_error():
+    with _TLSServer("127.0.0.7") as tls:
+        (result,) = check([f"{tls.base}/ok/x"]).values()
     assert result.klass == "error" and result.error.startswith("TLS: "), result
     assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert tls.fault.hits["/ok/x"] == 0
+
+
+def test_tls_connections_are_verified_and_reused():
+    import ssl
+
+    with _TLSServer("127.0.0.7") as tls:
+        trusted = ssl.create_default_context()
+        tls.ca.configure_trust(trusted)
+        urls = [f"{tls.base}/ok/{n}" for n in range(6)] + [f"{tls.base}/gone/1", f"{tls.base}/page/1"]
+        checker = LinkChecker(Options(**FAST, host_concurrency=2), clock=FakeClock(), ssl_context=trusted)
+        results = asyncio.run(checker.check_all(urls))
+        assert [r.klass for r in results] == ["ok"] * 6 + ["broken", "ok"]
+        assert tls.fault.connections <= 2
 
 
 def test_when_most_hosts_are_unreachable_the_run_says_the_network_is_down_and_reports_nothing(

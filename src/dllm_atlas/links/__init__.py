@@ -8,9 +8,13 @@ How a URL is checked:
   (:mod:`.urls`).
 * **Async and bounded**: a global limit on requests in flight, a per-host limit, and a minimum
   interval between two request starts to the same host (:mod:`.polite`).
-* **HEAD first, GET when HEAD is refused or lies**, reading headers only; **redirects** followed by
-  hand so the final target is reported and loops are caught; **retries** for 5xx, timeouts and
-  resets, and ``Retry-After`` honoured on 429 (:mod:`.checker`).
+* **HEAD first, GET when HEAD is refused or lies** (and GET only, from then on, for a host that
+  refused HEAD), the hosts taken round-robin; **redirects** followed by hand so the final target
+  is reported and loops are caught; **retries** for 5xx, timeouts and resets, and ``Retry-After``
+  honoured on 429 (:mod:`.checker`).
+* **Kept-alive connections**, over a small HTTP/1.1 client of our own: headers are what counts, a
+  small body is drained so the connection serves the next request, a large or slow one is never
+  read (:mod:`.guard`).
 * **Only http(s)**, and never to loopback, private, link-local or otherwise reserved addresses,
   checked on the address actually connected after DNS resolution (:mod:`.guard`).
 

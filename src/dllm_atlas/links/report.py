@@ -8,13 +8,14 @@ per problem and place.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
-
-from jinja2 import Environment
 
 from .checker import CLASSES, Result
 from .urls import Where
+
+if TYPE_CHECKING:  # the caller's environment: checking needs no Jinja2
+    from jinja2 import Environment
 
 # (class, heading, what to do), in the order the Markdown report shows them.
 SECTIONS = (

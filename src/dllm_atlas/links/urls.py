@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..load import LoadedEntry
+if TYPE_CHECKING:  # the loader (pydantic, the models) is the caller's: checking URLs needs none of it
+    from ..load import LoadedEntry
 
 
 @dataclass(frozen=True)
