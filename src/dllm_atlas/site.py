@@ -346,6 +346,19 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
     return written, removed
 
 
+def largest_files(
+    site_dir: Path, count: int = 10, suffixes: tuple[str, ...] = (".html", ".json")
+) -> list[tuple[str, int]]:
+    """The ``count`` largest pages and data files of a built site: (path relative to it, bytes),
+    largest first (ties by path). What a reader's browser may have to fetch in one go."""
+    sizes = [
+        (path.relative_to(site_dir).as_posix(), path.stat().st_size)
+        for path in site_dir.rglob("*")
+        if path.suffix in suffixes and path.is_file()
+    ]
+    return sorted(sizes, key=lambda item: (-item[1], item[0]))[:count]
+
+
 def generate(index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None) -> tuple[int, int]:
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
