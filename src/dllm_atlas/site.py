@@ -5,7 +5,8 @@
 
 ==========================  ===============================================================
 ``index.md``                home: intro (``docs/_snippets/intro.md``), counts, newest, chart
-``explorer.md``             every entry with client-side facets (``docs/assets/atlas.js``)
+``explorer.md``             the explorer's form; client-side facets (``docs/assets/atlas.js``)
+``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
 ``models.md`` …             models and frameworks tables, timeline, lineages
@@ -23,6 +24,7 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ from .safeyaml import YamlError, decode, parse
 GENERATED_FILES = (
     "index.md",
     "explorer.md",
+    "explorer.json",
     "models.md",
     "frameworks.md",
     "timeline.md",
@@ -59,6 +62,10 @@ FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
+# The explorer shows three authors and searches the first six.
+EXPLORER_AUTHORS = 6
+# Hex digits of a data file's SHA-256 in the URL a page fetches it by: a new file, a new URL.
+DATA_HASH_LENGTH = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
 # One colour per area, in taxonomy order; readable on light and dark backgrounds.
 PALETTE = (
@@ -232,6 +239,9 @@ def parameter_sort_key(parameters: list[str]) -> float:
 
 
 def explorer_records(index: Index) -> list[dict[str, Any]]:
+    """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
+    more. An entry's areas are its topics' (the page's topic options name them) and its page is
+    ``entries/<id>/``, so neither is repeated here."""
     return [
         {
             "id": item.id,
@@ -241,14 +251,17 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "date": render.date_shown(item.entry),
             "year": item.entry.date.year,
             "topics": item.entry.topics,
-            "areas": sorted(area.slug for area in index.areas_of[item.id]),
             "code": bool(item.entry.links.code),
             "summary": item.entry.summary or "",
-            "authors": item.entry.authors[:6],
-            "url": f"../{entry_path(item.id)}",
+            "authors": item.entry.authors[:EXPLORER_AUTHORS],
         }
         for item in index.entries
     ]
+
+
+def versioned(path: str, text: str) -> str:
+    """``path?v=<hash of text>``: the browser caches the file and fetches it again once it changes."""
+    return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
 
 
 def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> dict[str, str]:
@@ -275,7 +288,9 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    page("explorer.md", "explorer.md.j2", records=explorer_records(index))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index))
+    # Relative to the page (explorer/), so the site works under any site_url path.
+    page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
     page(
         "models.md",
         "models.md.j2",
