@@ -7,11 +7,13 @@ import datetime as dt
 import hashlib
 import json
 import re
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
+from pymdownx.slugs import slugify
 
-from dllm_atlas import site
+from dllm_atlas import render, site
 from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
 
@@ -74,8 +76,6 @@ def test_each_topic_option_names_its_area_for_the_area_filter(real_site, real_in
 
 
 def test_explorer_json_escapes_markup_like_tojson(tmp_path):
-    from dllm_atlas import render
-
     from .sitekit import index_of
     from .test_site import HOSTILE_TITLE, Paper
 
@@ -101,3 +101,122 @@ def test_explorer_json_escapes_markup_like_tojson(tmp_path):
     (record,) = json.loads(text)
     assert record["title"] == HOSTILE_TITLE and record["short"] == "</script><b>"
     assert "evil" not in pages["explorer.md"] and "onerror" not in pages["explorer.md"]
+
+
+# Topic, area and tags pages: one compact line per entry, not a card.
+
+_LINE = re.compile(r'<li><a href="\.\./\.\./entries/([a-z0-9-]+)/">([^<]*)</a> · ([^<]*)</li>')
+
+
+def _article(html: str) -> str:
+    return html[html.index("<article") : html.index("</article>")]
+
+
+def test_a_topic_page_lists_one_line_per_entry_newest_first(real_site, real_index):
+    html = _article((real_site / "topics" / "caching" / "index.html").read_text(encoding="utf-8"))
+    assert "atlas-card" not in html
+    items = real_index.by_topic["caching"]
+    lines = _LINE.findall(html)
+    assert [entry_id for entry_id, _, _ in lines] == [item.id for item in items]
+    for (entry_id, text, date), item in zip(lines, items, strict=True):
+        assert unescape(text) == item.entry.heading(), entry_id
+        assert date == render.date_shown(item.entry)
+        assert not item.entry.summary or item.entry.summary[:40] not in html
+    # The summaries are one click away, in the explorer filtered to the topic.
+    assert 'href="../../explorer/?topic=caching"' in html
+
+
+def test_an_area_page_lists_its_topics_entries_as_lines(real_site, real_index):
+    html = _article((real_site / "areas" / "inference" / "index.html").read_text(encoding="utf-8"))
+    assert "atlas-card" not in html
+    area = next(a for a in real_index.taxonomy.areas if a.slug == "inference")
+    expected = [item.id for topic in area.topics for item in real_index.by_topic.get(topic.slug, [])]
+    assert [entry_id for entry_id, _, _ in _LINE.findall(html)] == expected
+
+
+def test_the_tags_page_gives_each_tag_its_count_and_topic_page(real_site, real_index):
+    html = _article((real_site / "tags" / "index.html").read_text(encoding="utf-8"))
+    assert "<li>" not in html and "entries/" not in html
+    parts = re.split(r'<h2 id="tag:([a-z0-9-]+)"', html)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    slug_of = slugify(case="lower")
+    topics = real_index.taxonomy.topics()
+    used = {slug: items for slug, items in real_index.by_topic.items() if items}
+    assert sorted(sections) == sorted(slug_of(topics[slug].name, "-") for slug in used)
+    for slug, items in used.items():
+        section = sections[slug_of(topics[slug].name, "-")]
+        count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+        assert f'{count}, listed on <a href="../topics/{slug}/">' in section, slug
+
+
+def test_an_entry_pages_tags_link_to_their_topic_pages(real_site, real_index):
+    html = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
+    chips = re.findall(r'<a href="([^"]+)" class="md-tag">([^<]+)</a>', html)
+    topics = real_index.taxonomy.topics()
+    expected = {
+        (f"../../topics/{t}/", escape(topics[t].name, quote=False)) for t in real_index.by_id["llada"].entry.topics
+    }
+    assert set(chips) == expected
+
+
+# Search: one compact record per entry; listing pages keep their intro, not their lists.
+
+SEARCH_FIELDS = {"location", "title", "text", "tags"}
+
+
+@pytest.fixture(scope="module")
+def search_docs(real_site):
+    return json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_the_search_index_holds_one_compact_record_per_entry(search_docs, real_index):
+    entry_docs = [d for d in search_docs if d["location"].startswith("entries/")]
+    assert [d["location"] for d in entry_docs] == [f"entries/{item.id}/" for item in real_index.entries]
+    topics = real_index.taxonomy.topics()
+    for doc, item in zip(entry_docs, real_index.entries, strict=True):
+        e = item.entry
+        assert set(doc) == SEARCH_FIELDS, doc["location"]
+        assert doc["title"] == escape(e.heading())  # Material shows titles and texts as HTML
+        assert doc["text"] == escape(" · ".join(part for part in (", ".join(e.authors), e.summary or "") if part))
+        assert doc["tags"] == [topics[t].name for t in e.topics]
+
+
+def test_listing_pages_keep_their_intro_in_search_but_not_their_entries(search_docs, real_index):
+    others = [d for d in search_docs if not d["location"].startswith("entries/")]
+    by_location = {d["location"]: d for d in others}
+    assert by_location["topics/caching/"]["title"] == "Caching"
+    assert "KV and feature caching" in by_location["topics/caching/"]["text"]
+    assert by_location["areas/inference/"]["title"] == "Inference Efficiency"
+    assert not [d for d in others if d["location"].startswith(("tags/", "explorer/"))]
+    titles = [escape(item.entry.title) for item in real_index.entries if len(item.entry.title) > 25]
+    found = [(d["location"], t) for d in others for t in titles if t in d["text"]]
+    assert found == []
+
+
+def test_the_search_index_is_compact_json(real_site):
+    raw = (real_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    assert raw == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert set(data) == {"config", "docs"} and data["config"]["fields"]["tags"]["boost"] > 1
+
+
+def test_merging_replaces_every_indexed_section_of_an_entry_page(tmp_path):
+    (tmp_path / "site" / "search").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    index = {
+        "config": {"lang": ["en"]},
+        "docs": [
+            {"location": "", "title": "Home", "text": "<p>caf\\u00e9</p>"},
+            {"location": "entries/a/", "title": "A", "text": "<p>all of it</p>"},
+            {"location": "entries/a/#cite", "title": "Cite", "text": "<pre>@misc{a}</pre>"},
+        ],
+    }
+    (tmp_path / "site" / "search" / "search_index.json").write_text(json.dumps(index), encoding="utf-8")
+    record = {"location": "entries/a/", "title": "A", "text": "Ann · café", "tags": ["T"]}
+    (tmp_path / "docs" / site.SEARCH_RECORDS).write_text(json.dumps([record]), encoding="utf-8")
+    assert site.merge_search_records(tmp_path / "site", tmp_path / "docs") == 1
+    merged = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert merged["config"] == index["config"]
+    assert merged["docs"] == [index["docs"][0], record]
+    # Without a search index (the search plugin off) or without records, nothing happens.
+    assert site.merge_search_records(tmp_path / "nowhere", tmp_path / "docs") == 0

@@ -90,3 +90,11 @@ def test_the_explorer_works_under_any_site_path(page, prefixed_url, index):
     assert link.startswith(prefixed_url + "entries/")
     page.locator(".atlas-result a.atlas-title").first.click()
     page.wait_for_url(re.compile(re.escape(prefixed_url) + r"entries/[a-z0-9-]+/$"))
+
+
+def test_an_entry_tag_opens_its_topic_page_which_lists_the_entry(page, base_url, index):
+    page.goto(base_url + "entries/llada/")
+    name = index.taxonomy.topics()["remasking"].name
+    page.locator("a.md-tag", has_text=name).click()
+    page.wait_for_url(re.compile(r"topics/remasking/$"))
+    assert page.locator("article li a[href$='/entries/llada/']").count() == 1
