@@ -11,6 +11,8 @@
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
 ``models.md`` …             models and frameworks tables, timeline, lineages
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
+``search-records.json``     the site search's entry records, merged into Material's index after
+                            the build (:func:`merge_search_records`); not published itself
 ``catalog.json``            the JSON export, each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
 ``feed.xml``                Atom feed of the newest additions
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,11 +52,15 @@ GENERATED_FILES = (
     "timeline.md",
     "lineages.md",
     "excluded.md",
+    "search-records.json",
     "catalog.json",
     "catalog.bib",
     "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
+# The entries' search records, for the hook to merge into Material's index (excluded from the site).
+SEARCH_RECORDS = "search-records.json"
+SEARCH_INDEX = Path("search") / "search_index.json"
 # Set by `dllm-atlas build` for its MkDocs run: the pages are generated, the hook need not.
 PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
@@ -259,6 +266,38 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
     ]
 
 
+def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
+    """One search record per entry, in Material's index format: the entry pages themselves are kept
+    out of Material's indexing (``search: exclude``), which would hold every section of every page
+    (details, relations, BibTeX) and repeat each entry's text several times over."""
+    # A template's macros are attributes of its module, made at run time: mypy cannot see them.
+    record = env.get_template("site/search_record.html.j2").module
+    return [
+        {
+            "location": entry_path(item.id),
+            "title": str(record.title(item.entry)),  # type: ignore[attr-defined]
+            "text": str(record.text(item.entry)),  # type: ignore[attr-defined]
+        }
+        for item in index.entries
+    ]
+
+
+def merge_search_records(site_dir: Path, docs_dir: Path) -> int:
+    """Put the entries' records (``docs/search-records.json``) into the search index Material wrote,
+    replacing anything it indexed of those pages, and write the index compactly; the number of
+    records merged (0 without a search index or records: the search plugin off, or not our docs)."""
+    index_path, records_path = site_dir / SEARCH_INDEX, docs_dir / SEARCH_RECORDS
+    if not index_path.is_file() or not records_path.is_file():
+        return 0
+    data = json.loads(index_path.read_text(encoding="utf-8"))
+    records = json.loads(records_path.read_text(encoding="utf-8"))
+    ours = {record["location"] for record in records}
+    data["docs"] = [doc for doc in data["docs"] if doc["location"].split("#", 1)[0] not in ours] + records
+    # Written as MkDocs wrote it (a plain write, the file's mode kept): part of a build in progress.
+    index_path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(records)
+
+
 def versioned(path: str, text: str) -> str:
     """``path?v=<hash of text>``: the browser caches the file and fetches it again once it changes."""
     return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
@@ -330,6 +369,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)
     )
+    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env), ensure_ascii=False, separators=(",", ":"))
     pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
     pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
         **common,

@@ -98,3 +98,41 @@ def test_an_entry_tag_opens_its_topic_page_which_lists_the_entry(page, base_url,
     page.locator("a.md-tag", has_text=name).click()
     page.wait_for_url(re.compile(r"topics/remasking/$"))
     assert page.locator("article li a[href$='/entries/llada/']").count() == 1
+
+
+def _rare_author(index) -> tuple[str, str]:
+    """An author listed after the sixth (past what the explorer keeps) whose every name part
+    occurs in no other entry's text: (entry id, author)."""
+    words: dict[str, set[str]] = {}
+    for item in index.entries:
+        e = item.entry
+        for word in re.findall(r"\w+", " ".join([e.title, e.short_name or "", *e.authors, e.summary or ""]).lower()):
+            words.setdefault(word, set()).add(item.id)
+    for item in index.entries:
+        for author in item.entry.authors[6:]:
+            parts = re.findall(r"\w+", author.lower())
+            if len(parts) > 1 and all(words[p] == {item.id} for p in parts):
+                return item.id, author
+    raise AssertionError("no author with a unique name past the sixth")
+
+
+def test_search_finds_an_entry_by_one_of_its_authors(page, base_url, index):
+    entry_id, author = _rare_author(index)
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.fill("input.md-search__input", author)
+    results = page.locator("li.md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [a.get_attribute("href") for a in page.locator("li.md-search-result__item a").all()]
+    assert any(h and re.search(rf"/entries/{entry_id}/(\?[^#]*)?$", h) for h in hrefs), (author, hrefs)
+    # The result shows the record's text, with the name in it.
+    assert author.split()[-1].lower() in results.first.inner_text().lower()
+
+
+def test_search_finds_a_topic_page_by_its_name(page, base_url):
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.fill("input.md-search__input", "Remasking")
+    page.locator("li.md-search-result__item").first.wait_for(timeout=15_000)
+    hrefs = [a.get_attribute("href") for a in page.locator("li.md-search-result__item a").all()]
+    assert any(h and re.search(r"/topics/remasking/(\?[^#]*)?$", h) for h in hrefs), hrefs
