@@ -221,3 +221,46 @@ def test_merging_replaces_every_indexed_section_of_an_entry_page(tmp_path):
     assert merged["docs"] == [index["docs"][0], record]
     # Without a search index (the search plugin off) or without records, nothing happens.
     assert site.merge_search_records(tmp_path / "nowhere", tmp_path / "docs") == 0
+
+
+# Pages without the indentation of Material's templates; code, scripts and attributes untouched.
+
+
+def test_compact_html_collapses_indentation_between_tags_only():
+    html = (
+        '<div class="a">\n    \n      <p>one\n     two</p>\n  <span>x</span>  <b>y</b>\n'
+        '<pre><code>keep\n    this\n</code></pre>\n   <script>var s = "a\n   b";</script>\n'
+        "<textarea>\n  typed\n</textarea>\n  <style>\n  p { }\n</style>\n"
+        '<input title="line\n    two">\n</div>\n'
+    )
+    assert site.compact_html(html) == (
+        '<div class="a">\n<p>one\ntwo</p>\n<span>x</span>  <b>y</b>\n'
+        '<pre><code>keep\n    this\n</code></pre>\n<script>var s = "a\n   b";</script>\n'
+        "<textarea>\n  typed\n</textarea>\n<style>\n  p { }\n</style>\n"
+        '<input title="line\n    two">\n</div>\n'
+    )
+
+
+def test_built_pages_carry_no_template_indentation(real_site):
+    for path in ("entries/llada", "", "explorer", "topics/caching"):
+        html = (real_site / path / "index.html").read_text(encoding="utf-8")
+        outside_pre = re.sub(r"<(pre|script|textarea|style)\b.*?</\1>", "<kept/>", html, flags=re.S)
+        assert not re.search(r"\n[ \t]+<", outside_pre), path
+        assert "\n\n" not in outside_pre, path
+
+
+def test_the_bibtex_on_an_entry_page_is_the_records_text(real_site):
+    import bibtexparser
+
+    html = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
+    code = unescape(re.sub(r"<[^>]+>", "", re.search(r"<pre[^>]*>(.*?)</pre>", html, re.S).group(1)))
+    bib = (real_site / "catalog.bib").read_text(encoding="utf-8")
+    record = bib[bib.index("@inproceedings{llada,") :]
+    assert code.strip() == record[: record.index("\n}\n") + 2].strip()
+    assert bibtexparser.loads(code).entries[0]["ID"] == "llada"
+
+
+def test_the_bibtex_block_is_plain_text_not_a_span_per_token(real_site):
+    html = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
+    (block,) = re.findall(r"<pre[^>]*>(.*?)</pre>", html, re.S)
+    assert re.findall(r"<span[^>]*>", block) in ([], ["<span>"]), "one span per token costs ~40% of the block"

@@ -7,6 +7,7 @@ invalid catalog stops the build with the located errors. ``dllm-atlas build`` an
 generate the pages themselves and say so (``DLLM_ATLAS_PAGES_READY`` in the environment, or the
 ``atlas_pages_ready`` config key), so the work is not done twice.
 
+Every page is written without the indentation of Material's templates (:func:`dllm_atlas.site.compact_html`).
 After the build it puts the entries' compact search records into Material's search index
 (:func:`dllm_atlas.site.merge_search_records`; entry pages are kept out of Material's own indexing)
 and reports the largest files of the site.
@@ -70,7 +71,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if owner is not None:
         owner.active = False
         page.atlas_section_page = None
-    return output
+    return site.compact_html(output)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:

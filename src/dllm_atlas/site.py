@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -399,6 +400,27 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
                 path.unlink()
                 removed += 1
     return written, removed
+
+
+# Elements whose text is shown or run as written, and tags (attribute values may hold newlines).
+_VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>|<[^>]*>)", re.S | re.I)
+_INDENT = re.compile(r"[ \t\r\f]*\n\s*")
+
+
+def compact_html(html: str) -> str:
+    """A page without the indentation and blank lines of Material's templates (a fifth of an entry
+    page): in text between tags, whitespace holding a line break becomes one line break, which
+    renders the same. ``pre``, ``textarea``, ``script`` and ``style`` elements and the tags
+    themselves are kept byte for byte."""
+    parts = _VERBATIM.split(html)
+    # split() yields text, then per match the whole match and its element name (or None).
+    out = []
+    for n, part in enumerate(parts):
+        if n % 3 == 0:
+            out.append(_INDENT.sub("\n", part))
+        elif n % 3 == 1:
+            out.append(part)
+    return "".join(out)
 
 
 def largest_files(
