@@ -264,3 +264,54 @@ def test_the_bibtex_block_is_plain_text_not_a_span_per_token(real_site):
     html = (real_site / "entries" / "llada" / "index.html").read_text(encoding="utf-8")
     (block,) = re.findall(r"<pre[^>]*>(.*?)</pre>", html, re.S)
     assert re.findall(r"<span[^>]*>", block) in ([], ["<span>"]), "one span per token costs ~40% of the block"
+
+
+# The budgets of issue 12, set at 3,000 entries, checked on a 1,000-entry synthetic build (about
+# 20 s): what grows with the catalog is scaled to 3,000 entries, what does not is taken as it is.
+
+TARGET_ENTRIES = 3000
+PAGE_BUDGET = 500_000
+SEARCH_BUDGET = 2 * 1024 * 1024
+ENTRY_PAGE_BUDGET = 20_000
+
+
+@pytest.fixture(scope="module")
+def synthetic_site(tmp_path_factory) -> tuple[Path, int]:
+    import importlib.util
+
+    from dllm_atlas.check import load_and_check
+
+    from .sitekit import build_from_index
+
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
+    assert spec and spec.loader
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    work = tmp_path_factory.mktemp("synthetic1k")
+    catalog, problems = load_and_check(synthetic.synthetic_catalog(work, 1000))
+    assert problems == [] and len(catalog.entries) == 1000
+    return build_from_index(build_index(catalog), work / "project"), len(catalog.entries)
+
+
+def test_the_site_keeps_issue_12s_budgets(synthetic_site):
+    out, n = synthetic_site
+    scale = TARGET_ENTRIES / n
+
+    def size(path: str) -> int:
+        return (out / path).stat().st_size
+
+    assert size("explorer/index.html") <= PAGE_BUDGET  # the form only: it does not grow
+    assert size("tags/index.html") <= PAGE_BUDGET  # one line per tag
+    listings = [p for kind in ("topics", "areas") for p in (out / kind).glob("*/index.html")]
+    largest = max(p.stat().st_size for p in listings)
+    assert largest * scale <= PAGE_BUDGET, f"largest topic or area page {largest} B at {n} entries"
+    docs = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    entry_bytes = sum(
+        len(json.dumps(d, ensure_ascii=False).encode()) for d in docs if d["location"].startswith("entries/")
+    )
+    projected = size("search/search_index.json") + entry_bytes * (scale - 1)
+    assert projected <= SEARCH_BUDGET, f"search index {projected:.0f} B projected at {TARGET_ENTRIES} entries"
+    entries = sorted(p.stat().st_size for p in (out / "entries").glob("*/index.html"))
+    assert entries[len(entries) // 2] <= ENTRY_PAGE_BUDGET
+    # The report names the largest file, which is the catalog export (not a page anyone loads whole).
+    assert site.largest_files(out, 1)[0][0] == "catalog.json"
