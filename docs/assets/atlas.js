@@ -1,5 +1,5 @@
-/* dllm-atlas site behaviour: sortable tables and the explorer. No network, no dependencies
- * besides the vendored tablesort. Material's instant navigation swaps pages without reloading,
+/* dllm-atlas site behaviour: sortable tables and the explorer. No request beyond the site's own
+ * explorer.json, no dependencies besides the vendored tablesort. Material's instant navigation swaps pages without reloading,
  * so everything (re)initialises on each `document$` emission. */
 (function () {
   "use strict";
@@ -76,14 +76,57 @@
     });
   }
 
+  // The explorer's data, fetched once per data URL and kept while Material's instant navigation
+  // swaps pages (the browser's HTTP cache keeps it across visits; the URL changes with the data).
+  var loads = {};
+
+  function load(url) {
+    if (!loads[url]) {
+      loads[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+      loads[url].catch(function () { delete loads[url]; });  // a later visit tries again
+    }
+    return loads[url];
+  }
+
+  // Each record names its topics; a topic's area is on its <option>, an entry's page under the site
+  // root next to the data file.
+  function prepare(records, form, dataUrl) {
+    var areaOf = {};
+    Array.prototype.forEach.call(form.elements.topic.options, function (o) {
+      if (o.value) areaOf[o.value] = o.dataset.area;
+    });
+    return records.map(function (record) {
+      var entry = Object.assign({}, record);
+      entry.areas = [];
+      entry.topics.forEach(function (t) {
+        if (areaOf[t] && entry.areas.indexOf(areaOf[t]) < 0) entry.areas.push(areaOf[t]);
+      });
+      entry.url = new URL("entries/" + encodeURIComponent(entry.id) + "/", dataUrl).href;
+      return entry;
+    });
+  }
+
+  function failed(count, error) {
+    count.replaceChildren();
+    count.classList.add("atlas-error");
+    count.setAttribute("role", "alert");
+    count.appendChild(document.createTextNode("The list of entries could not be loaded (" + error.message + "). Reload the page to try again, or browse the "));
+    var timeline = el("a", "", "timeline");
+    timeline.href = new URL("../timeline/", window.location.href).href;
+    count.appendChild(timeline);
+    count.appendChild(document.createTextNode(", which lists every entry."));
+  }
+
   function initExplorer() {
     var form = document.getElementById("atlas-explorer");
-    var data = document.getElementById("atlas-data");
-    if (!form || !data || form.dataset.atlasReady) return;
+    if (!form || !form.dataset.src || form.dataset.atlasReady) return;
     form.dataset.atlasReady = "1";
-    var entries = JSON.parse(data.textContent);
     var results = document.getElementById("atlas-results");
     var count = document.getElementById("atlas-count");
+    var dataUrl = new URL(form.dataset.src, window.location.href).href;
     var params = new URLSearchParams(window.location.search);
     var legacy = params.get("q");  // links shared before the filter had a parameter of its own
     if (legacy !== null) {
@@ -93,22 +136,24 @@
       if (toggle && toggle.checked) toggle.click();  // close the search overlay that ?q= opened
     }
     writeState(form, params);
-    function update() {
-      var state = readState(form);
-      var params = new URLSearchParams(state);
-      var query = params.toString();
-      var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
-      window.history.replaceState(window.history.state, "", url);
-      render(results, count, entries, state);
-    }
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    form.addEventListener("input", update);
-    form.addEventListener("change", update);
-    form.elements.reset.addEventListener("click", function () {
-      writeState(form, new URLSearchParams(""));
-      update();
-    });
-    update();  // renders, and writes the URL back (an old ?q= link becomes ?text=)
+    load(dataUrl).then(function (records) {
+      var entries = prepare(records, form, dataUrl);
+      function update() {
+        var state = readState(form);
+        var query = new URLSearchParams(state).toString();
+        var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+        window.history.replaceState(window.history.state, "", url);
+        render(results, count, entries, state);
+      }
+      form.addEventListener("input", update);
+      form.addEventListener("change", update);
+      form.elements.reset.addEventListener("click", function () {
+        writeState(form, new URLSearchParams(""));
+        update();
+      });
+      update();  // renders, and writes the URL back (an old ?q= link becomes ?text=)
+    }, function (error) { failed(count, error); });
   }
 
   function init() {

@@ -7,6 +7,11 @@ invalid catalog stops the build with the located errors. ``dllm-atlas build`` an
 generate the pages themselves and say so (``DLLM_ATLAS_PAGES_READY`` in the environment, or the
 ``atlas_pages_ready`` config key), so the work is not done twice.
 
+Every page is written without the indentation of Material's templates (:func:`dllm_atlas.site.compact_html`).
+After the build it puts the entries' compact search records into Material's search index
+(:func:`dllm_atlas.site.merge_search_records`; entry pages are kept out of Material's own indexing)
+and reports the largest files of the site.
+
 It also sets every page's "edit this page" link from ``extra.atlas.repository``: hand-written pages
 edit their Markdown, entry pages edit their YAML source (front matter ``atlas_source``), and other
 generated pages have none. (``repo_url`` stays unset: Material would fetch repository statistics
@@ -21,13 +26,19 @@ counts as active, so its tab (and sidebar item) is highlighted, and it is reset 
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 from dllm_atlas import diagnostics, pipeline, site
+
+log = logging.getLogger("mkdocs.hooks.dllm_atlas")
+# How many of the largest files each build reports.
+LARGEST_REPORTED = 3
 
 
 def _settings(config: Any) -> site.SiteConfig:
@@ -60,7 +71,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if owner is not None:
         owner.active = False
         page.atlas_section_page = None
-    return output
+    return site.compact_html(output)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -72,3 +83,13 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     else:
         page.edit_url = settings.edit_url(f"{Path(config['docs_dir']).name}/{page.file.src_uri}")
     return markdown
+
+
+# After every plugin's on_post_build (Material's search writes its index there; hooks come last
+# anyway, the priority says so explicitly).
+@event_priority(-100)
+def on_post_build(config: Any) -> None:
+    site_dir = Path(config["site_dir"])
+    site.merge_search_records(site_dir, Path(config["docs_dir"]))
+    largest = ", ".join(f"{path} ({size:,} bytes)" for path, size in site.largest_files(site_dir, LARGEST_REPORTED))
+    log.info("largest pages and data files: %s", largest)

@@ -5,11 +5,14 @@
 
 ==========================  ===============================================================
 ``index.md``                home: intro (``docs/_snippets/intro.md``), counts, newest, chart
-``explorer.md``             every entry with client-side facets (``docs/assets/atlas.js``)
+``explorer.md``             the explorer's form; client-side facets (``docs/assets/atlas.js``)
+``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
 ``models.md`` …             models and frameworks tables, timeline, lineages
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
+``search-records.json``     the site search's entry records, merged into Material's index after
+                            the build (:func:`merge_search_records`); not published itself
 ``catalog.json``            the JSON export, each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
 ``feed.xml``                Atom feed of the newest additions
@@ -23,7 +26,10 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,16 +47,21 @@ from .safeyaml import YamlError, decode, parse
 GENERATED_FILES = (
     "index.md",
     "explorer.md",
+    "explorer.json",
     "models.md",
     "frameworks.md",
     "timeline.md",
     "lineages.md",
     "excluded.md",
+    "search-records.json",
     "catalog.json",
     "catalog.bib",
     "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
+# The entries' search records, for the hook to merge into Material's index (excluded from the site).
+SEARCH_RECORDS = "search-records.json"
+SEARCH_INDEX = Path("search") / "search_index.json"
 # Set by `dllm-atlas build` for its MkDocs run: the pages are generated, the hook need not.
 PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
@@ -59,6 +70,10 @@ FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
+# The explorer shows three authors and searches the first six.
+EXPLORER_AUTHORS = 6
+# Hex digits of a data file's SHA-256 in the URL a page fetches it by: a new file, a new URL.
+DATA_HASH_LENGTH = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
 # One colour per area, in taxonomy order; readable on light and dark backgrounds.
 PALETTE = (
@@ -232,6 +247,9 @@ def parameter_sort_key(parameters: list[str]) -> float:
 
 
 def explorer_records(index: Index) -> list[dict[str, Any]]:
+    """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
+    more. An entry's areas are its topics' (the page's topic options name them) and its page is
+    ``entries/<id>/``, so neither is repeated here."""
     return [
         {
             "id": item.id,
@@ -241,14 +259,49 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "date": render.date_shown(item.entry),
             "year": item.entry.date.year,
             "topics": item.entry.topics,
-            "areas": sorted(area.slug for area in index.areas_of[item.id]),
             "code": bool(item.entry.links.code),
             "summary": item.entry.summary or "",
-            "authors": item.entry.authors[:6],
-            "url": f"../{entry_path(item.id)}",
+            "authors": item.entry.authors[:EXPLORER_AUTHORS],
         }
         for item in index.entries
     ]
+
+
+def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
+    """One search record per entry, in Material's index format: the entry pages themselves are kept
+    out of Material's indexing (``search: exclude``), which would hold every section of every page
+    (details, relations, BibTeX) and repeat each entry's text several times over."""
+    # A template's macros are attributes of its module, made at run time: mypy cannot see them.
+    record = env.get_template("site/search_record.html.j2").module
+    return [
+        {
+            "location": entry_path(item.id),
+            "title": str(record.title(item.entry)),  # type: ignore[attr-defined]
+            "text": str(record.text(item.entry)),  # type: ignore[attr-defined]
+        }
+        for item in index.entries
+    ]
+
+
+def merge_search_records(site_dir: Path, docs_dir: Path) -> int:
+    """Put the entries' records (``docs/search-records.json``) into the search index Material wrote,
+    replacing anything it indexed of those pages, and write the index compactly; the number of
+    records merged (0 without a search index or records: the search plugin off, or not our docs)."""
+    index_path, records_path = site_dir / SEARCH_INDEX, docs_dir / SEARCH_RECORDS
+    if not index_path.is_file() or not records_path.is_file():
+        return 0
+    data = json.loads(index_path.read_text(encoding="utf-8"))
+    records = json.loads(records_path.read_text(encoding="utf-8"))
+    ours = {record["location"] for record in records}
+    data["docs"] = [doc for doc in data["docs"] if doc["location"].split("#", 1)[0] not in ours] + records
+    # Written as MkDocs wrote it (a plain write, the file's mode kept): part of a build in progress.
+    index_path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(records)
+
+
+def versioned(path: str, text: str) -> str:
+    """``path?v=<hash of text>``: the browser caches the file and fetches it again once it changes."""
+    return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
 
 
 def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> dict[str, str]:
@@ -275,7 +328,9 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    page("explorer.md", "explorer.md.j2", records=explorer_records(index))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index))
+    # Relative to the page (explorer/), so the site works under any site_url path.
+    page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
     page(
         "models.md",
         "models.md.j2",
@@ -315,6 +370,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)
     )
+    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env), ensure_ascii=False, separators=(",", ":"))
     pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
     pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
         **common,
@@ -350,6 +406,40 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
                 path.unlink()
                 removed += 1
     return written, removed
+
+
+# Elements whose text is shown or run as written, and tags (attribute values may hold newlines).
+_VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>|<[^>]*>)", re.S | re.I)
+_INDENT = re.compile(r"[ \t\r\f]*\n\s*")
+
+
+def compact_html(html: str) -> str:
+    """A page without the indentation and blank lines of Material's templates (a fifth of an entry
+    page): in text between tags, whitespace holding a line break becomes one line break, which
+    renders the same. ``pre``, ``textarea``, ``script`` and ``style`` elements and the tags
+    themselves are kept byte for byte."""
+    parts = _VERBATIM.split(html)
+    # split() yields text, then per match the whole match and its element name (or None).
+    out = []
+    for n, part in enumerate(parts):
+        if n % 3 == 0:
+            out.append(_INDENT.sub("\n", part))
+        elif n % 3 == 1:
+            out.append(part)
+    return "".join(out)
+
+
+def largest_files(
+    site_dir: Path, count: int = 10, suffixes: tuple[str, ...] = (".html", ".json")
+) -> list[tuple[str, int]]:
+    """The ``count`` largest pages and data files of a built site: (path relative to it, bytes),
+    largest first (ties by path). What a reader's browser may have to fetch in one go."""
+    sizes = [
+        (path.relative_to(site_dir).as_posix(), path.stat().st_size)
+        for path in site_dir.rglob("*")
+        if path.suffix in suffixes and path.is_file()
+    ]
+    return sorted(sizes, key=lambda item: (-item[1], item[0]))[:count]
 
 
 def generate(index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None) -> tuple[int, int]:
