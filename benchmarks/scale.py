@@ -8,9 +8,8 @@ and measured:
 * README.md bytes and the largest topic page under lists/ (``dllm-atlas readme``);
 * ``dllm-atlas validate`` wall time ÷ a bare libyaml parse of the same files (``yaml.load`` with
   ``CSafeLoader``), both as fresh processes so start-up counts, medians of ``--repeat`` runs;
-* the site (unless ``--no-site``): ``dllm-atlas build`` wall time, our share of it (page
-  generation, timed in-process the same way), and the sizes of the explorer page, the search index,
-  the tags page, the largest entry page and the largest file of the built site.
+* the site (unless ``--no-site``): ``dllm-atlas build`` wall time and our share of it (checks and
+  page generation, timed in-process). The built site's sizes are ``benchmarks/site_size.py``'s.
 
 Prints one Markdown table, a column per size. Never run by the test suite.
 """
@@ -83,8 +82,7 @@ def measure(size: int, repeat: int, with_site: bool) -> dict[str, str]:
             assert done.returncode == 0, done.stderr[-3000:]
             ours = _generation_seconds(catalog, config)
             out["site build (s)"] = f"{total:.1f}"
-            out["our share (page generation)"] = f"{ours / total:.0%}"
-            out.update(_site_sizes(site_dir))
+            out["our share (checks + page generation)"] = f"{ours / total:.0%}"
     return out
 
 
@@ -108,22 +106,6 @@ def _validate_seconds(catalog: Path) -> float:
     start = time.perf_counter()
     pipeline.run_checks(catalog)
     return time.perf_counter() - start
-
-
-def _site_sizes(site_dir: Path) -> dict[str, str]:
-    files = [p for p in site_dir.rglob("*") if p.is_file()]
-    entries = [p for p in files if "entries" in p.parts and p.name == "index.html"]
-    largest = max(files, key=lambda p: p.stat().st_size)
-    sizes = {
-        "explorer page": site_dir / "explorer" / "index.html",
-        "search index": site_dir / "search" / "search_index.json",
-        "tags page": site_dir / "tags" / "index.html",
-    }
-    out = {name: _kb(path.stat().st_size) if path.exists() else "—" for name, path in sizes.items()}
-    biggest_entry = max(entries, key=lambda p: p.stat().st_size) if entries else None
-    out["largest entry page"] = _kb(biggest_entry.stat().st_size) if biggest_entry else "—"
-    out["largest file of the site"] = f"{_kb(largest.stat().st_size)} ({largest.relative_to(site_dir)})"
-    return out
 
 
 def main() -> None:
