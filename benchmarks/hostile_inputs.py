@@ -51,26 +51,31 @@ CASES: dict[str, bytes] = {
 }
 
 
+def _time_validate(folder: str, repeat: int) -> tuple[float, int, str]:
+    """Median wall time of in-process ``validate`` run in ``folder``, its exit code and first line."""
+    times, code, first = [], 0, ""
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        for _ in range(repeat):
+            out = io.StringIO()
+            start = time.perf_counter()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                code = main(["validate"])
+            times.append(time.perf_counter() - start)
+            first = out.getvalue().splitlines()[0] if out.getvalue() else ""
+    finally:
+        os.chdir(cwd)
+    return statistics.median(times), code, first
+
+
 def run_case(content: bytes, repeat: int) -> tuple[float, int, str]:
     with tempfile.TemporaryDirectory() as tmp:
         cat = Path(tmp) / "catalog"
         (cat / "papers").mkdir(parents=True)
         shutil.copy(ROOT / "catalog" / "taxonomy.yaml", cat / "taxonomy.yaml")
         (cat / "papers" / "case.yaml").write_bytes(content)
-        times, code, first = [], 0, ""
-        cwd = os.getcwd()
-        os.chdir(tmp)
-        try:
-            for _ in range(repeat):
-                out = io.StringIO()
-                start = time.perf_counter()
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                    code = main(["validate"])
-                times.append(time.perf_counter() - start)
-                first = out.getvalue().splitlines()[0] if out.getvalue() else ""
-        finally:
-            os.chdir(cwd)
-        return statistics.median(times), code, first
+        return _time_validate(tmp, repeat)
 
 
 def run_corpus_case(case: str, repeat: int) -> tuple[float, int, str]:
@@ -79,20 +84,7 @@ def run_corpus_case(case: str, repeat: int) -> tuple[float, int, str]:
 
     with tempfile.TemporaryDirectory() as tmp:
         hostile_project(case, Path(tmp))
-        times, code, first = [], 0, ""
-        cwd = os.getcwd()
-        os.chdir(tmp)
-        try:
-            for _ in range(repeat):
-                out = io.StringIO()
-                start = time.perf_counter()
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                    code = main(["validate"])
-                times.append(time.perf_counter() - start)
-                first = out.getvalue().splitlines()[0] if out.getvalue() else ""
-        finally:
-            os.chdir(cwd)
-        return statistics.median(times), code, first
+        return _time_validate(tmp, repeat)
 
 
 def main_cli() -> None:

@@ -7,7 +7,11 @@ network. A fake clock records the sleeps, so spacing is checked without waiting 
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -43,6 +47,37 @@ def feed(*entries: str) -> str:
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
         "<title>ArXiv Query</title>" + "".join(entries) + "</feed>"
     )
+
+
+@contextmanager
+def arxiv_stand_in(known: dict[str, str], seen: list[str] | None = None) -> Iterator[str]:
+    """A stand-in arXiv API on 127.0.0.1 answering for the ``known`` entries (id → Atom entry) and
+    with a title-less entry for the rest, as arXiv does; each request's User-Agent goes to ``seen``.
+    Yields the API URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            ids = parse_qs(urlsplit(self.path).query)["id_list"][0].split(",")
+            if seen is not None:
+                seen.append(self.headers.get("User-Agent", ""))
+            body = feed(
+                *(known[i] for i in ids if i in known),
+                *("<entry><id>http://arxiv.org/api/x</id></entry>" for i in ids if i not in known),
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/atom+xml")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/query"
+    finally:
+        server.shutdown()
 
 
 ERROR_FEED = feed(

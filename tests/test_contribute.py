@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import importlib.util
 import subprocess
 import sys
-import threading
 import tomllib
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -23,7 +20,7 @@ from dllm_atlas.readme import BEGIN, END
 from dllm_atlas.render import environment
 
 from .conftest import REAL_CATALOG
-from .test_arxiv import entry, feed
+from .test_arxiv import arxiv_stand_in, entry, feed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,28 +43,8 @@ def arxiv_server():
         ),
     }
     seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            query = parse_qs(urlsplit(self.path).query)
-            ids = query["id_list"][0].split(",")
-            seen.append(self.headers.get("User-Agent", ""))
-            body = feed(
-                *(known[i] for i in ids if i in known),
-                *("<entry><id>http://arxiv.org/api/x</id></entry>" for i in ids if i not in known),
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/query", seen
-    server.shutdown()
+    with arxiv_stand_in(known, seen) as url:
+        yield url, seen
 
 
 def test_add_writes_a_draft_with_facts_and_todo_markers(catalog, cli, arxiv_server):

@@ -4,18 +4,15 @@ Every message on the way must say what to do next; none may be a traceback."""
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from .conftest import ROOT
-from .test_arxiv import entry, feed
+from .test_arxiv import arxiv_stand_in, entry
 
 ARXIV_ID = "2605.17174"  # CONTRIBUTING's example: not in the catalog (tests/test_contribute.py keeps it so)
 
@@ -31,22 +28,8 @@ def arxiv_api():
         comment="Accepted at ICML 2026. Code: https://github.com/example/denoising-paths",
     )
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            ids = parse_qs(urlsplit(self.path).query)["id_list"][0].split(",")
-            body = feed(*(record for i in ids if i == ARXIV_ID)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/query"
-    server.shutdown()
+    with arxiv_stand_in({ARXIV_ID: record}) as url:
+        yield url
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -41,7 +41,7 @@ def generated(tmp_path_factory):
     files = readme.generated_files(
         work / "README.md", (ROOT / "README.md").read_text(encoding="utf-8"), index, render.environment()
     )
-    readme.write(files, work / "README.md")
+    readme.write(files, readme.problems(files, work / "README.md"))
     return work, files, index
 
 

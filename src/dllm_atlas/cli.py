@@ -132,7 +132,7 @@ def cmd_readme(args: argparse.Namespace) -> int:
             ", ".join(str(f) for f, _ in stale[:5]) + (" …" if len(stale) > 5 else ""),
         )
         return 1
-    changed = readme.write(expected, path)
+    changed = readme.write(expected, stale)
     for file in changed:
         print(f"{'wrote' if file.exists() else 'removed'} {file}")
     if not changed:

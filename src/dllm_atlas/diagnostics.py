@@ -22,9 +22,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+# Beyond the C0 controls: DEL and the C1 controls, zero-width space, line and paragraph separators,
+# bidi overrides and isolates, word joiner, BOM. A regex character class, shared with the text rule
+# of the models (models._INVISIBLE), which adds the noncharacters and keeps tab and newline.
+INVISIBLE_CLASS = "\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
 # What a terminal or a log would act on instead of print: control characters (a message can quote an
-# entry's text, ESC sequences included), bidi overrides and isolates, invisible spaces, line separators.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# entry's text, ESC sequences included) and the invisible ones above.
+_UNPRINTABLE = re.compile(f"[\x00-\x1f{INVISIBLE_CLASS}]")
 
 
 def printable(text: str, keep: str = "") -> str:

@@ -44,6 +44,7 @@ from .models import (
     Exclusion,
     Links,
     Taxonomy,
+    summary_missing,
 )
 from .safeyaml import Positions, YamlError, decode, editor_lines, locate, parse
 
@@ -227,10 +228,10 @@ def _summary_also_missing(
 ) -> list[Diagnostic]:
     """The missing summary, reported with the other errors: pydantic runs the model's own check for
     it only once every field is valid, which would show it to the contributor one round later."""
-    unconfirmed = data.get("unconfirmed")
-    excused = isinstance(unconfirmed, dict) and "summary" in unconfirmed
     misspelt = any("did you mean 'summary'" in d.message for d in found)  # `sumary:` is reported as that
-    if data.get("summary") not in (None, "") or excused or misspelt or any(d.field == "summary" for d in found):
+    if not summary_missing(data.get("summary"), data.get("unconfirmed")) or misspelt:
+        return []
+    if any(d.field == "summary" for d in found):
         return []
     line, column = locate(positions, ("summary",))
     return [Diagnostic(display, line, column, "summary", SUMMARY_MESSAGE)]

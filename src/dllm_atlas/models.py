@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .arxivid import CANONICAL_PATTERN
+from .diagnostics import INVISIBLE_CLASS
 from .safeyaml import Unquoted
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -56,9 +57,8 @@ def _iso_date(value: object) -> object:
     return value
 
 
-def _plausible_date(value: dt.date, info: ValidationInfo) -> dt.date:
-    today = (info.context or {}).get("today") or dt.date.today()
-    if not EARLIEST_DATE <= value <= today + FUTURE_MARGIN:
+def _plausible_date(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= dt.date.today() + FUTURE_MARGIN:
         raise ValueError(f"{value.isoformat()} is out of range: dates run from {EARLIEST_DATE.isoformat()} to today")
     return value
 
@@ -88,9 +88,7 @@ def _no_html(value: str) -> str:
 # paragraph separators, and noncharacters: none belongs in catalog text, and each breaks an output
 # (Atom is not well-formed with most C0 controls; a terminal runs ESC sequences; U+202E reverses
 # what a reader sees). Written with YAML escapes ("\e", "\x7f", "\uFFFE") they reach us intact.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufffe\uffff]"
-)
+_INVISIBLE = re.compile(f"[\x00-\x08\x0b-\x1f{INVISIBLE_CLASS}\ufffe\uffff]")
 
 
 def _printable(value: str) -> str:
@@ -226,6 +224,13 @@ _NOT_UNCONFIRMABLE = frozenset(
 )
 
 
+def summary_missing(summary: object, unconfirmed: object) -> bool:
+    """No summary and no reason for it: the one rule, for the model and for a file that fails to load
+    (whose other errors would otherwise hide it until a second round)."""
+    excused = isinstance(unconfirmed, dict) and "summary" in unconfirmed
+    return summary in (None, "") and not excused
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -327,7 +332,7 @@ class _EntryBase(_Strict):
 
     @model_validator(mode="after")
     def _summary_is_written(self) -> _EntryBase:
-        if self.summary is None and "summary" not in self.unconfirmed:
+        if summary_missing(self.summary, self.unconfirmed):
             raise PydanticCustomError(SUMMARY_MISSING, SUMMARY_MESSAGE)
         return self
 

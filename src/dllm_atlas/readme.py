@@ -142,18 +142,15 @@ def problems(expected: dict[Path, str], readme_path: Path) -> list[tuple[Path, s
     return out
 
 
-def write(expected: dict[Path, str], readme_path: Path) -> list[Path]:
-    """Write what differs and remove pages no longer generated; the paths changed."""
-    changed = []
-    for path, text in expected.items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-            changed.append(path)
-    for path in pages_on_disk(readme_path):
-        if path not in expected:
+def write(expected: dict[Path, str], stale: list[tuple[Path, str]]) -> list[Path]:
+    """Write the stale files :func:`problems` found and remove the pages no longer generated; the
+    paths changed."""
+    for path, _ in stale:
+        if path in expected:
+            write_atomic(path, expected[path])
+        else:
             path.unlink()
-            changed.append(path)
-    return changed
+    return [path for path, _ in stale]
 
 
 def hand_edits(readme_path: Path, expected: dict[Path, str], base: Path) -> list[tuple[Path, str]]:
