@@ -13,7 +13,7 @@
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``search-records.json``     the site search's entry records, merged into Material's index after
                             the build (:func:`merge_search_records`); not published itself
-``catalog.json``            the JSON export, each entry with its page ``url``
+``catalog.json``            the JSON export (compact), each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
 ``feed.xml``                Atom feed of the newest additions
 ==========================  ===============================================================
@@ -30,18 +30,20 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export, render
+from . import export, memo, render
 from .fsutil import sync_dir, write_atomic
-from .index import Index
+from .index import Index, entry_record
 from .load import LoadedEntry
+from .memo import Memo
 from .safeyaml import YamlError, decode, parse
 
 GENERATED_FILES = (
@@ -59,6 +61,8 @@ GENERATED_FILES = (
     "feed.xml",
 )
 GENERATED_DIRS = ("areas", "topics", "entries")
+# A memo's get (or memo.compute): a value by its key, reused while the key is the same.
+Cached = Callable[[Hashable, Callable[[], Any]], Any]
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
 SEARCH_RECORDS = "search-records.json"
 SEARCH_INDEX = Path("search") / "search_index.json"
@@ -66,6 +70,8 @@ SEARCH_INDEX = Path("search") / "search_index.json"
 PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
 PAGES_READY_KEY = "atlas_pages_ready"
+# Set by `dllm-atlas serve`: the folder where its builds keep the theme's compiled templates.
+SERVE_KEY = "atlas_serve_templates"
 FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
@@ -246,41 +252,44 @@ def parameter_sort_key(parameters: list[str]) -> float:
     return best
 
 
-def explorer_records(index: Index) -> list[dict[str, Any]]:
-    """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
+def explorer_record(item: LoadedEntry) -> dict[str, Any]:
+    """One entry of the explorer's data (``explorer.json``): what it filters on and shows, and no
     more. An entry's areas are its topics' (the page's topic options name them) and its page is
     ``entries/<id>/``, so neither is repeated here."""
-    return [
-        {
-            "id": item.id,
-            "title": item.entry.title,
-            "short": item.entry.short_name or "",
-            "kind": item.entry.kind,
-            "date": render.date_shown(item.entry),
-            "year": item.entry.date.year,
-            "topics": item.entry.topics,
-            "code": bool(item.entry.links.code),
-            "summary": item.entry.summary or "",
-            "authors": item.entry.authors[:EXPLORER_AUTHORS],
-        }
-        for item in index.entries
-    ]
+    return {
+        "id": item.id,
+        "title": item.entry.title,
+        "short": item.entry.short_name or "",
+        "kind": item.entry.kind,
+        "date": render.date_shown(item.entry),
+        "year": item.entry.date.year,
+        "topics": item.entry.topics,
+        "code": bool(item.entry.links.code),
+        "summary": item.entry.summary or "",
+        "authors": item.entry.authors[:EXPLORER_AUTHORS],
+    }
 
 
-def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
+def explorer_records(index: Index, cached: Cached = memo.compute) -> list[dict[str, Any]]:
+    """The explorer's data, newest first."""
+    return [cached(("explorer", item.id, item.digest), partial(explorer_record, item)) for item in index.entries]
+
+
+def search_records(index: Index, env: Environment, cached: Cached = memo.compute) -> list[dict[str, Any]]:
     """One search record per entry, in Material's index format: the entry pages themselves are kept
     out of Material's indexing (``search: exclude``), which would hold every section of every page
     (details, relations, BibTeX) and repeat each entry's text several times over."""
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     record = env.get_template("site/search_record.html.j2").module
-    return [
-        {
+
+    def one(item: LoadedEntry) -> dict[str, Any]:
+        return {
             "location": entry_path(item.id),
             "title": str(record.title(item.entry)),  # type: ignore[attr-defined]
             "text": str(record.text(item.entry)),  # type: ignore[attr-defined]
         }
-        for item in index.entries
-    ]
+
+    return [cached(("search", item.id, item.digest), partial(one, item)) for item in index.entries]
 
 
 def merge_search_records(site_dir: Path, docs_dir: Path) -> int:
@@ -304,8 +313,47 @@ def versioned(path: str, text: str) -> str:
     return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
 
 
-def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> dict[str, str]:
-    """Every generated file, as ``{path relative to docs_dir: text}``."""
+def listed(items: list[LoadedEntry]) -> tuple[tuple[Any, ...], ...]:
+    """What a listing (topic, area, timeline, lineage) shows of its entries: the key of its page in
+    a memo, so an edit to a summary does not render every listing again."""
+    return tuple(
+        (i.id, i.entry.title, i.entry.short_name, i.entry.date, i.entry.date_precision, i.entry.kind) for i in items
+    )
+
+
+def entry_page_inputs(index: Index, item: LoadedEntry) -> Hashable:
+    """Everything an entry page shows, as digests: its file's, and each linked entry's (relations
+    both ways, base model, supported models) with the group it is shown in."""
+    by_id = index.by_id
+
+    def linked(ids: list[str]) -> tuple[tuple[str, str | None], ...]:
+        return tuple((i, by_id[i].digest if i in by_id else None) for i in ids)
+
+    groups = tuple((g.key, linked([x.id for x in g.entries])) for g in index.relation_groups.get(item.id, []))
+    base = getattr(item.entry, "base_model", None)
+    supported = getattr(item.entry, "supported_models", None) or []
+    return (item.digest, groups, linked([base] if base else []), linked(supported))
+
+
+def table_inputs(index: Index, items: list[LoadedEntry], links: str) -> Hashable:
+    """What the models or frameworks table shows: its rows' entries, and the names of the entries
+    they link to (``links``: the base model, or the supported models); None without digests."""
+    if not all(item.digest for item in items):
+        return None
+    rows = []
+    for item in items:
+        value = getattr(item.entry, links, None) or []
+        targets = [value] if isinstance(value, str) else value
+        rows.append((item.id, item.digest, listed([index.by_id[t] for t in targets if t in index.by_id])))
+    return tuple(rows)
+
+
+def render_pages(
+    index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date, cached: Cached = memo.compute
+) -> dict[str, str]:
+    """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
+    :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
+    the last generation are reused, not rendered."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     common = {
@@ -317,8 +365,12 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     }
     pages: dict[str, str] = {}
 
-    def page(path: str, template: str, **context: Any) -> None:
-        pages[path] = env.get_template(f"site/{template}").render(**common, **context)
+    def page(path: str, template: str, inputs: Hashable = None, **context: Any) -> None:
+        def make() -> str:
+            return env.get_template(f"site/{template}").render(**common, **context)
+
+        # Pages without declared inputs are small: rendered every time.
+        pages[path] = make() if inputs is None else cached(("page", path, template, inputs), make)
 
     newest = sorted(index.entries, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)
     page(
@@ -328,50 +380,82 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index, cached))
     # Relative to the page (explorer/), so the site works under any site_url path.
     page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
+    models, frameworks = index.of_kind("model"), index.of_kind("framework")
     page(
         "models.md",
         "models.md.j2",
-        models=index.of_kind("model"),
+        inputs=table_inputs(index, models, "base_model"),
+        models=models,
         sort_key=parameter_sort_key,
         table_links=MODEL_TABLE_LINKS,
     )
-    page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
-    page("timeline.md", "timeline.md.j2")
-    page("lineages.md", "lineages.md.j2")
+    page(
+        "frameworks.md",
+        "frameworks.md.j2",
+        inputs=table_inputs(index, frameworks, "supported_models"),
+        frameworks=frameworks,
+    )
+    page("timeline.md", "timeline.md.j2", inputs=listed(index.entries))
+    page(
+        "lineages.md",
+        "lineages.md.j2",
+        inputs=tuple((tuple((i.id, i.digest) for i in lin.members), listed(lin.built_on_by)) for lin in index.lineages),
+    )
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
-        page(f"areas/{area.slug}.md", "area.md.j2", area=area, section=AREAS_SECTION)
-        for topic in area.topics:
+        by_topic = [index.by_topic.get(topic.slug, []) for topic in area.topics]
+        page(
+            f"areas/{area.slug}.md",
+            "area.md.j2",
+            inputs=tuple(listed(entries) for entries in by_topic),
+            area=area,
+            section=AREAS_SECTION,
+        )
+        for topic, entries in zip(area.topics, by_topic, strict=True):
             page(
                 f"topics/{topic.slug}.md",
                 "topic.md.j2",
+                inputs=listed(entries),
                 area=area,
                 topic=topic,
-                entries=index.by_topic.get(topic.slug, []),
+                entries=entries,
                 section=AREAS_SECTION,
             )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
-    bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
+    bib_macro = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
+
+    def bib(item: LoadedEntry) -> str:
+        return str(bib_macro(item))
+
+    bibtex = {item.id: cached(("bib", item.id, item.digest), partial(bib, item)) for item in index.entries}
     for item in index.entries:
         source = source_path(item)
         page(
             f"entries/{item.id}.md",
             "entry.md.j2",
+            inputs=entry_page_inputs(index, item) if item.digest else None,
             item=item,
             source=source,
             edit_url=config.edit_url(source),
-            bibtex=bib_entry(item),
+            bibtex=bibtex[item.id],
             section=section_of(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
-        entries=sorted(index.entries, key=lambda i: i.id)
+        bibtex=[bibtex[item.id] for item in sorted(index.entries, key=lambda i: i.id)]
     )
-    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env), ensure_ascii=False, separators=(",", ":"))
-    pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
+    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env, cached), ensure_ascii=False, separators=(",", ":"))
+    pages["catalog.json"] = export.to_json(
+        export.catalog_document(
+            index,
+            entry_path,
+            lambda item, url: cached(("json", item.id, item.digest, url), lambda: entry_record(item, url)),
+        ),
+        compact=True,
+    )
     pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
         **common,
         entries=newest[:FEED_SIZE],
@@ -385,26 +469,47 @@ def is_generated(relative: str) -> bool:
     return relative in GENERATED_FILES or relative.split("/", 1)[0] in GENERATED_DIRS
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
-    """Write changed files, remove stale generated ones; return (written, removed)."""
+def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | None = None) -> tuple[int, int]:
+    """Write changed files, remove stale generated ones; return (written, removed).
+
+    ``known`` (kept by a memo between generations) maps each path to the text last found or put
+    on disk: a page whose text is that very object is not read back to be compared."""
     written = removed = 0
     touched: set[Path] = set()
+    known_before = set(known) if known else set()
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
         path = docs_dir / relative
+        if known is not None and known.get(relative) is text and path.is_file():
+            continue
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             # Atomic, not durable: pages are regenerated at will, so their folders are synced once
             # below instead of an fsync per page (3,065 fsyncs took 6.6 s of a 3k build).
             write_atomic(path, text, durable=False)
             touched.add(path.parent)
             written += 1
+        if known is not None:
+            known[relative] = text
     for folder in sorted(touched):
         sync_dir(folder)
-    for directory in GENERATED_DIRS:
-        for path in sorted((docs_dir / directory).glob("**/*")):
-            if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
-                path.unlink()
-                removed += 1
+    if known is not None and known_before:
+        # Every generated file on disk is known since the first generation: the stale ones are the
+        # known ones this generation did not make (no walk through 3,000 entry pages).
+        stale = [docs_dir / relative for relative in sorted(known_before - pages.keys())]
+    else:
+        stale = [
+            path
+            for directory in GENERATED_DIRS
+            for path in sorted((docs_dir / directory).glob("**/*"))
+            if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages
+        ]
+    for path in stale:
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    if known is not None:
+        for relative in known.keys() - pages.keys():
+            del known[relative]
     return written, removed
 
 
@@ -442,8 +547,29 @@ def largest_files(
     return sorted(sizes, key=lambda item: (-item[1], item[0]))[:count]
 
 
-def generate(index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None) -> tuple[int, int]:
+def generate(
+    index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None, memo: Memo | None = None
+) -> tuple[int, int]:
+    """Render every generated file into the docs folder; (written, removed). With ``memo`` (kept
+    by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`)."""
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
-    pages = render_pages(index, env, config, intro, today or dt.date.today())
-    return write_pages(config.docs_dir, pages)
+    today = today or dt.date.today()
+    if memo is None:
+        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today))
+    memo.begin(generation_context(index, env, config, intro, today))
+    pages = render_pages(index, env, config, intro, today, memo.get)
+    memo.end()
+    return write_pages(config.docs_dir, pages, memo.on_disk)
+
+
+def generation_context(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> Hashable:
+    """What every generated page may depend on besides the entries: the templates' files (by
+    name, size and modification time), the taxonomy, the site settings, the intro and the date."""
+    templates: list[tuple[str, int, int]] = []
+    for folder in getattr(env.loader, "searchpath", []):
+        for root, _, names in os.walk(folder):
+            for name in names:
+                info = os.stat(os.path.join(root, name))
+                templates.append((os.path.join(root, name), info.st_size, info.st_mtime_ns))
+    return (tuple(sorted(templates)), index.taxonomy.model_dump_json(), config, intro, today)
