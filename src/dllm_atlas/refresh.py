@@ -129,8 +129,20 @@ def _yaml() -> Any:
     return yaml
 
 
+def _update_list(items: Any, new: list[str]) -> None:
+    """Make ``items`` (a ruamel sequence) equal ``new`` item by item, so its style and the comments
+    on the items that stay are kept."""
+    for n, value in enumerate(new):
+        if n >= len(items):
+            items.append(value)
+        elif items[n] != value:
+            items[n] = value
+    del items[len(new) :]
+
+
 def edited_text(text: str, change: Change) -> str:
     """The file's text with the change's title, authors and venue applied, everything else kept."""
+    from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     yaml = _yaml()
@@ -142,13 +154,16 @@ def edited_text(text: str, change: Change) -> str:
         if "former_titles" in data and data["former_titles"] is not None:
             data["former_titles"].append(DoubleQuotedScalarString(old))
         else:
-            data.insert(keys.index("title") + 1, "former_titles", [DoubleQuotedScalarString(old)])
+            former = CommentedSeq([DoubleQuotedScalarString(old)])
+            former.fa.set_flow_style()  # one line, as the catalog writes short lists
+            data.insert(keys.index("title") + 1, "former_titles", former)
     if change.authors:
         authors = data.get("authors")
         if authors is None:
-            data["authors"] = list(change.authors[1])
+            after = max(list(data).index(k) for k in ("title", "former_titles", "short_name") if k in data)
+            data.insert(after + 1, "authors", list(change.authors[1]))
         else:
-            authors[:] = change.authors[1]  # the same sequence, so its block style stays
+            _update_list(authors, change.authors[1])
     if change.venue and data.get("venue") in (None, ""):
         if "venue" in data:
             data["venue"] = DoubleQuotedScalarString(change.venue)
