@@ -54,6 +54,7 @@ from .models import ENTRY_CLASSES
 
 if TYPE_CHECKING:
     from .arxiv import ArxivClient
+    from .enrich import Enricher
     from .index import Index
 
 DEFAULT_CATALOG = Path("catalog")
@@ -387,6 +388,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 1 if report.not_written else 0
 
 
+def _enricher(token: str) -> Enricher:
+    from . import enrich
+
+    return enrich.Enricher(token, on_wait=lambda why, seconds: log.warning("%s; waiting %.0f s", why, seconds))
+
+
 def cmd_enrich(args: argparse.Namespace) -> int:
     from . import activity, enrich
 
@@ -401,7 +408,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
             args.output,
         )
         return 1
-    with enrich.Enricher(token, on_wait=lambda why, s: log.warning("%s; waiting %.0f s", why, s)) as client:
+    with _enricher(token) as client:
         try:
             result = enrich.enrich(catalog, client, dt.date.today())
         except enrich.EnrichError as exc:
