@@ -449,7 +449,11 @@ def _generate_site(args: argparse.Namespace) -> bool:
     except ValueError as exc:
         log.error("%s", exc)
         return False
-    written, removed = pipeline.generate_site(index, settings)
+    try:
+        written, removed = pipeline.generate_site(index, settings)
+    except ValueError as exc:  # a malformed data/activity.json
+        log.error("%s", exc)
+        return False
     log.info("generated pages in %s: %d written, %d removed", settings.docs_dir, written, removed)
     return True
 
