@@ -192,6 +192,7 @@ def test_zizmor_audits_the_weekly_workflow_too():
 
 # The weekly workflow: discover, refresh and enrich, then one pull request from the bot branch.
 
+
 def test_weekly_workflow_runs_the_three_commands_with_least_permissions():
     data = load(WEEKLY)
     assert data["on"]["schedule"] and "workflow_dispatch" in data["on"]
