@@ -196,3 +196,42 @@ def test_every_real_entry_file_round_trips_through_the_editor_byte_for_byte():
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert edited_text(text, Change(path.stem, path, path.name, "")) == text, path.name
+
+
+UNCONFIRMED = """\
+kind: paper
+title: "Unconfirmed Authors and Venue"
+authors: []
+date: 2025-05-01
+arxiv: "2505.00001"
+links:
+  paper: https://arxiv.org/abs/2505.00001
+topics: [masked-diffusion]
+summary: >-
+  A paper whose authors and venue a curator could not confirm from the copies at hand.
+unconfirmed:
+  authors: "the copy seen has no author line"
+  venue: "no acceptance statement found"
+  parameters: "not stated"
+added: 2026-11-26
+"""
+
+
+def test_write_fills_what_unconfirmed_listed_and_removes_only_those_notes(catalog, cli, fake_clock):
+    path = catalog.write("papers/unconfirmed.yaml", UNCONFIRMED.replace('  parameters: "not stated"\n', ""))
+    paper = Paper(
+        "2505.00001",
+        "Unconfirmed Authors and Venue",
+        authors=["Ada One"],
+        comment="Accepted at ICML 2025",
+    )
+    with arxiv_api([paper]) as (url, _):
+        dry = cli("refresh", "--api-url", url)
+        assert "catalog/papers/unconfirmed.yaml: would remove the unconfirmed note for authors, venue" in dry.out
+        result = cli("refresh", "--write", "--api-url", url)
+    assert result.code == 0, result.err
+    assert "catalog/papers/unconfirmed.yaml: unconfirmed note removed for authors, venue" in result.out
+    text = path.read_text(encoding="utf-8")
+    assert "authors:\n  - Ada One\n" in text and 'venue: "ICML 2025"\n' in text
+    assert "unconfirmed" not in text  # both notes gone, so the empty mapping too
+    assert load_catalog(catalog.root).diagnostics == []

@@ -370,6 +370,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if change.venue:
             verb = "venue set" if done else "venue suggested (set by --write)"
             print(f"{change.display}: {verb}: {change.venue} (from the {change.venue_source})")
+        if change.confirms:
+            verb = "unconfirmed note removed" if done else "would remove the unconfirmed note"
+            print(f"{change.display}: {verb} for {', '.join(change.confirms)}")
         if change.withdrawn:
             print(f"{change.display}: withdrawn on arXiv: {change.withdrawn}")
         if change.unknown:

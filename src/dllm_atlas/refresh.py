@@ -9,6 +9,8 @@
 * a ``journal_ref`` or comment announcing acceptance, for an entry without a ``venue``: suggested,
   and set only by ``--write``;
 * a withdrawn paper (reported; a curator decides whether it moves to the exclusions);
+* authors or a venue the entry lists under ``unconfirmed``: arXiv states them now, so ``--write``
+  fills them and removes their ``unconfirmed`` notes;
 * an id arXiv no longer knows.
 
 :func:`apply` edits one entry file with ruamel.yaml's round-trip mode (comments, key order, quoting
@@ -49,6 +51,8 @@ class Change:
     venue_source: str = ""
     withdrawn: str | None = None  # the comment saying so
     unknown: bool = False  # arXiv has no such paper any more
+    # Fields the entry lists under `unconfirmed` that arXiv now states: written, their note goes.
+    confirms: list[str] = field(default_factory=list)
 
     @property
     def writable(self) -> bool:
@@ -91,6 +95,8 @@ def compare(item: LoadedEntry, record: ArxivRecord) -> Change:
                 break
     if record.comment and _WITHDRAWN.search(record.comment):
         change.withdrawn = " ".join(record.comment.split())[:200]
+    unconfirmed = entry.unconfirmed or {}
+    change.confirms = [name for name in ("authors", "venue") if getattr(change, name) and name in unconfirmed]
     return change
 
 
@@ -169,6 +175,12 @@ def edited_text(text: str, change: Change) -> str:
             data["venue"] = DoubleQuotedScalarString(change.venue)
         else:
             data.insert(list(data).index("date") + 1, "venue", DoubleQuotedScalarString(change.venue))
+    notes = data.get("unconfirmed")
+    if notes:
+        for name in change.confirms:
+            notes.pop(name, None)  # arXiv states it now: the reason it was missing no longer holds
+        if not notes:
+            del data["unconfirmed"]
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
