@@ -9,7 +9,7 @@ Commands::
     dllm-atlas schema [-o FILE] [--issue-form FILE]
     dllm-atlas add ID... [--catalog DIR] [--kind KIND] [--api-url URL]
     dllm-atlas new KIND --id ID [--catalog DIR]
-    dllm-atlas discover [--since DATE] [--until DATE] [--out DIR] [--api-url URL] [--report FILE] [--rules FILE]
+    dllm-atlas discover [--since DATE] [--until DATE] [-o DIR] [--api-url URL] [--report FILE] [--rules FILE]
     dllm-atlas refresh [--write] [--api-url URL] [--report FILE]
     dllm-atlas enrich [-o FILE]
     dllm-atlas check-links [--catalog DIR] [--format text|json|markdown] [--cache FILE] [--max-age DURATION]
@@ -333,7 +333,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     env = render.environment()
     with _arxiv_client(args.api_url) as client:
         report = discover.discover(
-            catalog, rules, client, env, since=since, until=until, out=args.out or catalog.root, today=today
+            catalog, rules, client, env, since=since, until=until, out=args.output or catalog.root, today=today
         )
     text = discover.render_report(report, env)
     if args.report:
@@ -760,13 +760,15 @@ def build_parser() -> argparse.ArgumentParser:
         "drops what the catalog holds or excludes, scores the rest by the rules in data/discover-rules.yaml,\n"
         "and writes a draft per candidate above the threshold plus a Markdown review report.",
         "dllm-atlas discover --report discover.md",
-        "dllm-atlas discover --since 2026-11-01 --until 2026-11-30 --out /tmp/drafts",
+        "dllm-atlas discover --since 2026-11-01 --until 2026-11-30 -o /tmp/drafts",
     )
     p.add_argument(
         "--since", type=_date, help="oldest submission date (default: the catalog's newest date minus 7 days)"
     )
     p.add_argument("--until", type=_date, help="newest submission date (default: today)")
-    p.add_argument("--out", type=Path, help="folder to write <kind>s/<id>.yaml drafts into (default: the catalog)")
+    p.add_argument(
+        "-o", "--output", type=Path, help="folder to write <kind>s/<id>.yaml drafts into (default: the catalog)"
+    )
     p.add_argument("--report", type=Path, help="write the Markdown review report here")
     p.add_argument("--rules", type=Path, default=Path("data/discover-rules.yaml"), help="the relevance rules")
     p.add_argument("--api-url", default=ARXIV_API_URL, help="arXiv API endpoint (a mirror, or a test server)")
@@ -792,7 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Reads stars, last push and archived state of every GitHub code link (GraphQL API, token from\n"
         "GITHUB_TOKEN) and downloads and likes of every Hugging Face model link, into one data file the\n"
         "site shows. Without a token or network the file is left untouched.",
-        "GITHUB_TOKEN=... dllm-atlas enrich",
+        "dllm-atlas enrich                          # with GITHUB_TOKEN set",
+        "dllm-atlas enrich -o /tmp/activity.json",
     )
     p.add_argument("-o", "--output", type=Path, default=Path("data/activity.json"), help="the data file to write")
     p.set_defaults(func=cmd_enrich)

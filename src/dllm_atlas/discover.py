@@ -1,6 +1,6 @@
 """Discover new dLLM papers on arXiv and prepare them for a curator.
 
-``dllm-atlas discover [--since DATE] [--until DATE] [--out DIR] [--report FILE]``:
+``dllm-atlas discover [--since DATE] [--until DATE] [-o DIR] [--report FILE]``:
 
 1. :func:`search_query` builds one arXiv ``search_query`` from the rules' phrases and categories;
    :func:`fetch_candidates` pages through it newest first (:meth:`ArxivClient.search`, same
