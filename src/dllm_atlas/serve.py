@@ -139,7 +139,14 @@ class Preview:
             return
         config = config or self.load_config()
         settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
-        pipeline.generate_site(checked.index, settings)
+        try:
+            pipeline.generate_site(checked.index, settings)
+        except ValueError as exc:  # a malformed data/activity.json
+            log.error("%s", exc)
+            self.failure = error_page(
+                [diagnostics.Diagnostic(str(settings.activity_file), 1, 1, "", str(exc))], self.env
+            )
+            return
         url = self.serve_url(config)
         config.site_url = url
         try:

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export, render
+from . import activity, export, render
 from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
@@ -115,6 +115,8 @@ class SiteConfig:
     site_url: str
     repo_url: str | None
     branch: str = "main"
+    # The code and model activity `dllm-atlas enrich` writes; the site builds without it.
+    activity_file: Path | None = None
 
     def edit_url(self, source: str) -> str | None:
         return edit_url(self.repo_url, self.branch, source)
@@ -133,6 +135,7 @@ class SiteConfig:
             site_url=str(data["site_url"]).rstrip("/") + "/",
             repo_url=atlas.get("repository"),
             branch=atlas.get("branch") or "main",
+            activity_file=config_dir / activity.ACTIVITY_FILE,
         )
 
 
@@ -246,10 +249,20 @@ def parameter_sort_key(parameters: list[str]) -> float:
     return best
 
 
-def explorer_records(index: Index) -> list[dict[str, Any]]:
+def activity_by_id(index: Index, data: activity.ActivityData | None) -> dict[str, activity.EntryActivity]:
+    """Each entry's code and model activity (``data/activity.json``), for the entries that have some."""
+    found = {item.id: activity.of_entry(item.entry.links, data) for item in index.entries}
+    return {entry_id: value for entry_id, value in found.items() if value is not None}
+
+
+def explorer_records(
+    index: Index, activities: Mapping[str, activity.EntryActivity] | None = None
+) -> list[dict[str, Any]]:
     """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
     more. An entry's areas are its topics' (the page's topic options name them) and its page is
-    ``entries/<id>/``, so neither is repeated here."""
+    ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
+    push, from ``data/activity.json``) are there when known, for the explorer's sort."""
+    activities = activities or {}
     return [
         {
             "id": item.id,
@@ -262,9 +275,20 @@ def explorer_records(index: Index) -> list[dict[str, Any]]:
             "code": bool(item.entry.links.code),
             "summary": item.entry.summary or "",
             "authors": item.entry.authors[:EXPLORER_AUTHORS],
+            **_activity_fields(activities.get(item.id)),
         }
         for item in index.entries
     ]
+
+
+def _activity_fields(found: activity.EntryActivity | None) -> dict[str, Any]:
+    """``stars`` and ``pushed`` when known, else absent (3,000 entries without them stay as light)."""
+    fields: dict[str, Any] = {}
+    if found is not None and found.stars is not None:
+        fields["stars"] = found.stars
+    if found is not None and found.pushed is not None:
+        fields["pushed"] = found.pushed.isoformat()
+    return fields
 
 
 def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
@@ -304,11 +328,20 @@ def versioned(path: str, text: str) -> str:
     return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
 
 
-def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> dict[str, str]:
+def render_pages(
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    intro: str,
+    today: dt.date,
+    activity_data: activity.ActivityData | None = None,
+) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
+    activities = activity_by_id(index, activity_data)
     common = {
+        "activity": activities,
         "index": index,
         "topics": topics,
         "topic_area": topic_area,
@@ -328,7 +361,9 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
+        records=explorer_records(index, activities)
+    )
     # Relative to the page (explorer/), so the site works under any site_url path.
     page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
     page(
@@ -445,5 +480,7 @@ def largest_files(
 def generate(index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None) -> tuple[int, int]:
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
-    pages = render_pages(index, env, config, intro, today or dt.date.today())
+    # A malformed data file raises activity.ActivityError (a ValueError) naming it; none is no data.
+    data = activity.read(config.activity_file) if config.activity_file else None
+    pages = render_pages(index, env, config, intro, today or dt.date.today(), data)
     return write_pages(config.docs_dir, pages)
