@@ -15,7 +15,7 @@
   }
 
   // The text filter is "text", never "q": Material's search reads ?q= and would open its overlay.
-  var FIELDS = ["area", "topic", "kind", "year", "code", "text"];
+  var FIELDS = ["area", "topic", "kind", "year", "code", "text", "sort"];
 
   function readState(form) {
     var state = {};
@@ -61,6 +61,15 @@
 
   function render(results, count, entries, state) {
     var shown = entries.filter(function (e) { return matches(e, state); });
+    // "stars" or "pushed" (data/activity.json): highest first, entries without the figure last.
+    var key = state.sort === "stars" || state.sort === "pushed" ? state.sort : null;
+    if (key) shown.sort(function (a, b) {
+      var x = a[key], y = b[key];
+      if (x === y) return 0;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return x < y ? 1 : -1;
+    });
     count.textContent = shown.length + " of " + entries.length + " entries";
     results.replaceChildren();
     shown.forEach(function (e) {
@@ -69,7 +78,7 @@
       var title = el("a", "atlas-title", (e.short && e.title.indexOf(e.short) < 0 ? e.short + ": " : "") + e.title);
       title.href = e.url;
       card.appendChild(title);
-      var meta = e.date + " · " + e.kind + (e.authors.length ? " · " + e.authors.slice(0, 3).join(", ") + (e.authors.length > 3 ? " et al." : "") : "") + (e.code ? " · code" : "");
+      var meta = e.date + " · " + e.kind + (e.authors.length ? " · " + e.authors.slice(0, 3).join(", ") + (e.authors.length > 3 ? " et al." : "") : "") + (e.code ? " · code" : "") + (typeof e.stars === "number" ? " · " + e.stars + " stars" : "");
       card.appendChild(el("div", "atlas-meta", meta));
       if (e.summary) card.appendChild(el("p", "atlas-summary", e.summary));
       results.appendChild(card);

@@ -9,6 +9,8 @@ Used by ``dllm-atlas add``. What it promises:
   (the API's default of 10 silently drops the rest).
 * **Rate limited**: at most one request every :data:`MIN_INTERVAL` seconds, one at a time, with a
   descriptive User-Agent, as arXiv's API terms ask.
+* **Searches paged**: :meth:`ArxivClient.search` runs a ``search_query`` newest first, page by
+  page (``start``/``max_results``), until an empty page or ``opensearch:totalResults``.
 * **Batches as they come**: :meth:`ArxivClient.batches` yields each answered batch, so a caller
   keeps what it has when a later batch fails.
 * **Retried**: HTTP 429 and 5xx, timeouts, and the API's two soft failures — an empty feed where
@@ -22,10 +24,12 @@ The clock and the sleep are injectable, so tests check the spacing without waiti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 
@@ -33,18 +37,22 @@ from . import __version__
 from .arxivid import API_URL, find_in_url
 from .retry import retry_after_seconds
 
-__all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "parse_feed"]
+__all__ = ["ArxivClient", "ArxivError", "ArxivRecord", "SearchPage", "parse_feed", "parse_page"]
 
 USER_AGENT = f"dllm-atlas/{__version__} (catalog of diffusion language model research; dllm-atlas add)"
 BATCH_SIZE = 50
+PAGE_SIZE = 100  # search results per request; arXiv asks for slices of at most 2,000
 MIN_INTERVAL = 3.0
 RETRIES = 4
 BACKOFF = 3.0
 MAX_RETRY_AFTER = 120.0
 TIMEOUT = 30.0
 
+_T = TypeVar("_T")
+
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
 class ArxivError(Exception):
@@ -70,6 +78,16 @@ class ArxivRecord:
     journal_ref: str | None = None
     doi: str | None = None
     links: dict[str, str] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One answered page of a search: ``opensearch:totalResults`` and this page's records."""
+
+    total: int
+    start: int
+    records: list[ArxivRecord]
 
 
 def _text(element: ET.Element | None) -> str:
@@ -83,22 +101,11 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def parse_feed(xml_text: str) -> list[ArxivRecord]:
-    """Records from an API Atom feed; raises _Retry for the soft failures (empty, "Error", garbage).
-
-    An id arXiv does not know comes back as an entry without a title: skipped, not retried.
-    """
-    try:
-        root = ET.fromstring(xml_text)
-    except ET.ParseError as exc:
-        raise _Retry(f"malformed feed ({exc})") from None
-    if root.tag != f"{_ATOM}feed":
-        raise _Retry("the answer is not an Atom feed")
-    entries = root.findall(f"{_ATOM}entry")
-    if not entries:
-        raise _Retry("the feed came back empty")
+def _records(root: ET.Element) -> list[ArxivRecord]:
+    """The feed's entries as records; raises _Retry for an "Error" entry. An id arXiv does not know
+    comes back as an entry without a title: skipped."""
     records = []
-    for entry in entries:
+    for entry in root.findall(f"{_ATOM}entry"):
         title = _text(entry.find(f"{_ATOM}title"))
         raw_id = _text(entry.find(f"{_ATOM}id"))
         if title == "Error":
@@ -124,9 +131,47 @@ def parse_feed(xml_text: str) -> list[ArxivRecord]:
                 journal_ref=_text(entry.find(f"{_ARXIV}journal_ref")) or None,
                 doi=_text(entry.find(f"{_ARXIV}doi")) or None,
                 links=links,
+                categories=[c.get("term", "") for c in entry.findall(f"{_ATOM}category")],
             )
         )
     return records
+
+
+def _root(xml_text: str) -> ET.Element:
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise _Retry(f"malformed feed ({exc})") from None
+    if root.tag != f"{_ATOM}feed":
+        raise _Retry("the answer is not an Atom feed")
+    return root
+
+
+def parse_feed(xml_text: str) -> list[ArxivRecord]:
+    """Records from an ``id_list`` feed; raises _Retry for the soft failures (empty, "Error", garbage)."""
+    root = _root(xml_text)
+    if not root.findall(f"{_ATOM}entry"):
+        raise _Retry("the feed came back empty")
+    return _records(root)
+
+
+def _parse_page_at(xml_text: str, *, start: int) -> SearchPage:
+    return parse_page(xml_text, start)
+
+
+def parse_page(xml_text: str, start: int) -> SearchPage:
+    """One page of a ``search_query`` feed. An empty page past ``opensearch:totalResults`` is the
+    end of the results; an empty page before it is arXiv's soft failure, retried (_Retry)."""
+    root = _root(xml_text)
+    total_text = _text(root.find(f"{_OPENSEARCH}totalResults"))
+    try:
+        total = int(total_text)
+    except ValueError:
+        raise _Retry("the feed has no opensearch:totalResults") from None
+    records = _records(root)
+    if not root.findall(f"{_ATOM}entry") and start < total:
+        raise _Retry(f"the feed came back empty at {start} of {total} results")
+    return SearchPage(total=total, start=start, records=records)
 
 
 class ArxivClient:
@@ -186,14 +231,37 @@ class ArxivClient:
                 self.sleep(remaining)
         self._last = self.clock()
 
+    def search(self, query: str, page_size: int = PAGE_SIZE, max_results: int = 5000) -> Iterator[SearchPage]:
+        """Pages of a ``search_query``, newest submission first, until the results run out (an empty
+        page, or ``opensearch:totalResults`` reached) or ``max_results``. The caller stops early by
+        leaving the loop (``discover`` stops at its ``--since`` date); a failing page raises
+        :class:`ArxivError` after the pages before it were yielded."""
+        start = 0
+        while start < max_results:
+            params = {
+                "search_query": query,
+                "sortBy": "submittedDate",
+                "sortOrder": "descending",
+                "start": str(start),
+                "max_results": str(page_size),
+            }
+            page = self._request(params, functools.partial(_parse_page_at, start=start))
+            yield page
+            if not page.records or start + page_size >= page.total:
+                return
+            start += page_size
+
     def _query(self, batch: list[str]) -> list[ArxivRecord]:
         params = {"id_list": ",".join(batch), "max_results": str(len(batch)), "start": "0"}
+        return self._request(params, parse_feed)
+
+    def _request(self, params: dict[str, str], parse: Callable[[str], _T]) -> _T:
         delay = self.backoff
         for attempt in range(self.retries + 1):
             self._wait_turn()
             self.requests += 1
             try:
-                return self._attempt(params)
+                return parse(self._attempt(params))
             except _Retry as retry:
                 if attempt == self.retries:
                     raise ArxivError(
@@ -206,7 +274,7 @@ class ArxivClient:
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def _attempt(self, params: dict[str, str]) -> list[ArxivRecord]:
+    def _attempt(self, params: dict[str, str]) -> str:
         try:
             response = self._http.get(self.api_url, params=params)
         except httpx.TimeoutException:
@@ -220,4 +288,4 @@ class ArxivClient:
             raise _Retry(f"HTTP {response.status_code}", retry_after_seconds(response.headers.get("Retry-After")))
         if response.status_code != 200:
             raise ArxivError(f"arXiv API at {self.api_url} answered HTTP {response.status_code}")
-        return parse_feed(response.text)
+        return response.text

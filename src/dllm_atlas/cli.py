@@ -9,6 +9,9 @@ Commands::
     dllm-atlas schema [-o FILE] [--issue-form FILE]
     dllm-atlas add ID... [--catalog DIR] [--kind KIND] [--api-url URL]
     dllm-atlas new KIND --id ID [--catalog DIR]
+    dllm-atlas discover [--since DATE] [--until DATE] [-o DIR] [--api-url URL] [--report FILE] [--rules FILE]
+    dllm-atlas refresh [--write] [--api-url URL] [--report FILE]
+    dllm-atlas enrich [-o FILE]
     dllm-atlas check-links [--catalog DIR] [--format text|json|markdown] [--cache FILE] [--max-age DURATION]
                            [--allow-private] [--timeout S] [--max-concurrency N] [--host-concurrency N]
                            [--host-interval S]
@@ -20,7 +23,8 @@ stdout; progress and diagnostics about the run go to stderr through :mod:`loggin
 
 Also ``python -m dllm_atlas``. Exit codes (listed in ``--help`` too): 0 success; 1 invalid catalog,
 stale output, broken links or ids not added; 2 usage error; 3 ``check-links`` found the network
-down; 130 interrupted. Problems in the catalog are reported with file, line and column; no input
+down, or ``discover``/``refresh``/``enrich`` lost the network or an API partway (what was fetched is
+kept); 130 interrupted. Problems in the catalog are reported with file, line and column; no input
 produces a traceback. Output files are given with ``-o/--output`` everywhere.
 """
 
@@ -49,6 +53,8 @@ from .load import Catalog, load_catalog, load_taxonomy
 from .models import ENTRY_CLASSES
 
 if TYPE_CHECKING:
+    from .arxiv import ArxivClient
+    from .enrich import Enricher
     from .index import Index
 
 DEFAULT_CATALOG = Path("catalog")
@@ -288,6 +294,139 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     return link_report.exit_code(results)
 
 
+NETWORK_FAILED = 3
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _arxiv_client(api_url: str) -> ArxivClient:
+    from . import arxiv
+
+    def announce(reason: str, wait: float, attempt: int, tries: int) -> None:
+        log.warning("arXiv API: %s; try %d of %d in %.0f s", reason, attempt, tries, wait)
+
+    return arxiv.ArxivClient(api_url, on_retry=announce)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from . import discover, render
+
+    catalog = _catalog_with_taxonomy(args.catalog)
+    if catalog is None:
+        return 1
+    today = dt.date.today()
+    since = args.since or discover.default_since(catalog)
+    until = args.until or today
+    if since > until:
+        log.error("--since %s is after --until %s", since, until)
+        return 2
+    try:
+        rules = discover.load_rules(args.rules)
+    except discover.RulesError as exc:
+        log.error("%s", exc)
+        return 1
+    env = render.environment()
+    with _arxiv_client(args.api_url) as client:
+        report = discover.discover(
+            catalog, rules, client, env, since=since, until=until, out=args.output or catalog.root, today=today
+        )
+    text = discover.render_report(report, env)
+    if args.report:
+        write_atomic(args.report, text)
+    for path in report.written:
+        print(f"wrote {path}")
+    print(
+        f"{len(report.kept)} candidate(s) drafted, {len(report.dropped)} below the threshold, "
+        f"{len(report.known)} already in the catalog or excluded ({report.fetched} record(s) read, "
+        f"submitted {since} to {until})"
+    )
+    if report.error:
+        log.error("%s; the drafts above are from the pages read before it (exit %d)", report.error, NETWORK_FAILED)
+        return NETWORK_FAILED
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from . import refresh, render
+
+    catalog = _catalog_with_taxonomy(args.catalog)
+    if catalog is None:
+        return 1
+    with _arxiv_client(args.api_url) as client:
+        report = refresh.refresh(catalog, client)
+    if args.write:
+        refresh.write_all(report, catalog)
+    for change in report.changes:
+        done = " (updated)" if change.path in report.written else ""
+        if change.title:
+            print(f"{change.display}: new title{done}: {change.title[1]!r} (was {change.title[0]!r})")
+        if change.authors:
+            print(f"{change.display}: authors changed{done}: {', '.join(change.authors[1])}")
+        if change.venue:
+            verb = "venue set" if done else "venue suggested (set by --write)"
+            print(f"{change.display}: {verb}: {change.venue} (from the {change.venue_source})")
+        if change.confirms:
+            verb = "unconfirmed note removed" if done else "would remove the unconfirmed note"
+            print(f"{change.display}: {verb} for {', '.join(change.confirms)}")
+        if change.withdrawn:
+            print(f"{change.display}: withdrawn on arXiv: {change.withdrawn}")
+        if change.unknown:
+            print(f"{change.display}: arXiv has no paper {change.arxiv} any more")
+    for display, why in report.not_written:
+        log.error("%s: not updated: %s", display, why)
+    if args.report:
+        template = render.environment().get_template("refresh_report.md.j2")
+        write_atomic(args.report, template.render(report=report, write=args.write))
+    print(
+        f"{report.checked} paper(s) compared, {len(report.changes)} with changes, {len(report.written)} file(s) updated"
+    )
+    if report.error:
+        log.error("%s; not compared: %s (exit %d)", report.error, ", ".join(report.not_fetched), NETWORK_FAILED)
+        return NETWORK_FAILED
+    return 1 if report.not_written else 0
+
+
+def _enricher(token: str) -> Enricher:
+    from . import enrich
+
+    return enrich.Enricher(token, on_wait=lambda why, seconds: log.warning("%s; waiting %.0f s", why, seconds))
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from . import activity, enrich
+
+    catalog = _catalog_with_taxonomy(args.catalog)
+    if catalog is None:
+        return 1
+    token = os.environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        log.error(
+            "GITHUB_TOKEN is not set: GitHub's GraphQL API needs a token (any token that can read public "
+            "repositories); %s left untouched",
+            args.output,
+        )
+        return 1
+    with _enricher(token) as client:
+        try:
+            result = enrich.enrich(catalog, client, dt.date.today())
+        except enrich.EnrichError as exc:
+            log.error("%s; %s left untouched (exit %d)", exc, args.output, NETWORK_FAILED)
+            return NETWORK_FAILED
+    write_atomic(args.output, activity.dump(result.data))
+    for key in result.missing:
+        log.warning("not found (moved, renamed or removed?): %s", key)
+    print(
+        f"wrote {args.output}: {len(result.data.github)} repositories, {len(result.data.huggingface)} models "
+        f"({result.requests} request(s), {len(result.missing)} not found)"
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export, site
 
@@ -313,7 +452,11 @@ def _generate_site(args: argparse.Namespace) -> bool:
     except ValueError as exc:
         log.error("%s", exc)
         return False
-    written, removed = pipeline.generate_site(index, settings)
+    try:
+        written, removed = pipeline.generate_site(index, settings)
+    except ValueError as exc:  # a malformed data/activity.json
+        log.error("%s", exc)
+        return False
     log.info("generated pages in %s: %d written, %d removed", settings.docs_dir, written, removed)
     return True
 
@@ -410,7 +553,9 @@ EXIT_CODES = """exit codes:
   0    success
   1    the catalog is invalid, an output is stale, a link is broken, or some ids were not added
   2    usage: a bad option or argument, a busy --dev-addr, a missing 'site' extra
-  3    check-links: most hosts were unreachable, so the network looks down (nothing judged)
+  3    check-links: most hosts were unreachable, so the network looks down (nothing judged);
+       discover, refresh, enrich: the network or an API failed (what was fetched so far is kept;
+       enrich leaves its file untouched)
   130  interrupted"""
 
 
@@ -607,6 +752,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=tuple(ENTRY_CLASSES), help="the kind of entry")
     p.add_argument("--id", required=True, help="the entry id: a lowercase slug, also its file name")
     p.set_defaults(func=cmd_new)
+
+    p = command(
+        "discover",
+        "find new dLLM papers on arXiv and draft them",
+        "Searches arXiv (cs.CL, cs.LG, cs.AI) for diffusion-language-model papers submitted since --since,\n"
+        "drops what the catalog holds or excludes, scores the rest by the rules in data/discover-rules.yaml,\n"
+        "and writes a draft per candidate above the threshold plus a Markdown review report.",
+        "dllm-atlas discover --report discover.md",
+        "dllm-atlas discover --since 2026-11-01 --until 2026-11-30 -o /tmp/drafts",
+    )
+    p.add_argument(
+        "--since", type=_date, help="oldest submission date (default: the catalog's newest date minus 7 days)"
+    )
+    p.add_argument("--until", type=_date, help="newest submission date (default: today)")
+    p.add_argument(
+        "-o", "--output", type=Path, help="folder to write <kind>s/<id>.yaml drafts into (default: the catalog)"
+    )
+    p.add_argument("--report", type=Path, help="write the Markdown review report here")
+    p.add_argument("--rules", type=Path, default=Path("data/discover-rules.yaml"), help="the relevance rules")
+    p.add_argument("--api-url", default=ARXIV_API_URL, help="arXiv API endpoint (a mirror, or a test server)")
+    p.set_defaults(func=cmd_discover)
+
+    p = command(
+        "refresh",
+        "compare the catalog's papers with arXiv",
+        "Fetches every entry's arXiv record and reports new titles, changed authors, acceptances announced\n"
+        "in the journal reference or comment (a venue suggestion) and withdrawn papers. --write applies\n"
+        "titles (the old one kept in former_titles), authors and venues to the files, keeping their layout.",
+        "dllm-atlas refresh",
+        "dllm-atlas refresh --write --report refresh.md",
+    )
+    p.add_argument("--write", action="store_true", help="edit the entry files (title, authors, venue)")
+    p.add_argument("--report", type=Path, help="write a Markdown report here")
+    p.add_argument("--api-url", default=ARXIV_API_URL, help="arXiv API endpoint (a mirror, or a test server)")
+    p.set_defaults(func=cmd_refresh)
+
+    p = command(
+        "enrich",
+        "read code and model activity into data/activity.json",
+        "Reads stars, last push and archived state of every GitHub code link (GraphQL API, token from\n"
+        "GITHUB_TOKEN) and downloads and likes of every Hugging Face model link, into one data file the\n"
+        "site shows. Without a token or network the file is left untouched.",
+        "dllm-atlas enrich                          # with GITHUB_TOKEN set",
+        "dllm-atlas enrich -o /tmp/activity.json",
+    )
+    p.add_argument("-o", "--output", type=Path, default=Path("data/activity.json"), help="the data file to write")
+    p.set_defaults(func=cmd_enrich)
     return parser
 
 

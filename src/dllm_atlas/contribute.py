@@ -101,7 +101,8 @@ def code_in_comment(comment: str) -> str | None:
     return match.group(0).rstrip(".") if match else None
 
 
-def _draft_for(record: Any, kind: str) -> drafts.Draft:
+def draft_for(record: Any, kind: str) -> drafts.Draft:
+    """A draft from an arXiv record: what ``add`` and ``discover`` write (venue and code from the comment)."""
     draft = drafts.Draft(title=record.title, line=0, kind=kind, short_name=drafts.short_name_of(record.title))
     draft.authors = list(record.authors)
     draft.date = record.published
@@ -156,7 +157,7 @@ def add_from_arxiv(
         for batch, records in client.batches(ids):
             answered.update(batch)
             report.unknown += [i for i in batch if i not in records]
-            made, known = drafts.split_known([_draft_for(records[i], kind) for i in batch if i in records], identities)
+            made, known = drafts.split_known([draft_for(records[i], kind) for i in batch if i in records], identities)
             report.present += [(draft.arxiv or "", path) for draft, path in known]  # same title or link as a file
             if entry_id is not None and made:
                 made[0].id = entry_id  # one input with --id: the caller checked it is free and valid

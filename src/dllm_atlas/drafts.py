@@ -109,9 +109,16 @@ def split_excluded(drafts: list[Draft], exclusions: Mapping[str, Any]) -> tuple[
 
 
 def render_draft(
-    env: Environment, draft: Draft, added: dt.date, tool: str = "import-markdown", taxonomy: Taxonomy | None = None
+    env: Environment,
+    draft: Draft,
+    added: dt.date,
+    tool: str = "import-markdown",
+    taxonomy: Taxonomy | None = None,
+    *,
+    topics_guessed: bool = False,
 ) -> str:
-    """A draft entry file: every field of its kind, prefilled with what the source knows."""
+    """A draft entry file: every field of its kind, prefilled with what the source knows. Topics a
+    tool guessed (``topics_guessed``) carry a TODO line, so a curator reviews them."""
     order = list(LINK_LABELS)
     values: dict[str, Any] = {
         "title": draft.title,
@@ -123,6 +130,7 @@ def render_draft(
         "links": dict(sorted(draft.links.items(), key=lambda kv: order.index(kv[0]))),
         "topics": draft.topics,
         "added": added,
+        "topics_guessed": topics_guessed and bool(draft.topics),
     }
     return render_entry(env, draft.kind, values, tool=tool, notes=draft.notes, taxonomy=taxonomy)
 

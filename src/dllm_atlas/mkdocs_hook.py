@@ -54,7 +54,10 @@ def on_pre_build(config: Any) -> None:
     checked = pipeline.run_checks(Path(config.config_file_path).parent / "catalog")
     if checked.index is None:
         raise PluginError("the catalog is invalid:\n" + diagnostics.render(checked.diagnostics, "text"))
-    pipeline.generate_site(checked.index, _settings(config))
+    try:
+        pipeline.generate_site(checked.index, _settings(config))
+    except ValueError as exc:  # a malformed data/activity.json
+        raise PluginError(str(exc)) from None
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:

@@ -162,7 +162,14 @@ class Preview:
             return
         config = config or self.load_config()
         settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
-        written, removed = pipeline.generate_site(checked.index, settings, memo=self.memo)
+        try:
+            written, removed = pipeline.generate_site(checked.index, settings, memo=self.memo)
+        except ValueError as exc:  # a malformed data/activity.json
+            log.error("%s", exc)
+            self.failure = error_page(
+                [diagnostics.Diagnostic(str(settings.activity_file), 1, 1, "", str(exc))], self.env
+            )
+            return
         generated_at = time.perf_counter()
         url = self.serve_url(config)
         config.site_url = url

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export, memo, render
+from . import activity, export, memo, render
 from .fsutil import sync_dir, write_atomic
 from .index import Index, entry_record
 from .load import LoadedEntry
@@ -121,6 +121,8 @@ class SiteConfig:
     site_url: str
     repo_url: str | None
     branch: str = "main"
+    # The code and model activity `dllm-atlas enrich` writes; the site builds without it.
+    activity_file: Path | None = None
 
     def edit_url(self, source: str) -> str | None:
         return edit_url(self.repo_url, self.branch, source)
@@ -139,6 +141,7 @@ class SiteConfig:
             site_url=str(data["site_url"]).rstrip("/") + "/",
             repo_url=atlas.get("repository"),
             branch=atlas.get("branch") or "main",
+            activity_file=config_dir / activity.ACTIVITY_FILE,
         )
 
 
@@ -252,10 +255,17 @@ def parameter_sort_key(parameters: list[str]) -> float:
     return best
 
 
-def explorer_record(item: LoadedEntry) -> dict[str, Any]:
+def activity_by_id(index: Index, data: activity.ActivityData | None) -> dict[str, activity.EntryActivity]:
+    """Each entry's code and model activity (``data/activity.json``), for the entries that have some."""
+    found = {item.id: activity.of_entry(item.entry.links, data) for item in index.entries}
+    return {entry_id: value for entry_id, value in found.items() if value is not None}
+
+
+def explorer_record(item: LoadedEntry, found: activity.EntryActivity | None = None) -> dict[str, Any]:
     """One entry of the explorer's data (``explorer.json``): what it filters on and shows, and no
     more. An entry's areas are its topics' (the page's topic options name them) and its page is
-    ``entries/<id>/``, so neither is repeated here."""
+    ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
+    push, from ``data/activity.json``) are there when known, for the explorer's sort."""
     return {
         "id": item.id,
         "title": item.entry.title,
@@ -267,12 +277,29 @@ def explorer_record(item: LoadedEntry) -> dict[str, Any]:
         "code": bool(item.entry.links.code),
         "summary": item.entry.summary or "",
         "authors": item.entry.authors[:EXPLORER_AUTHORS],
+        **_activity_fields(found),
     }
 
 
-def explorer_records(index: Index, cached: Cached = memo.compute) -> list[dict[str, Any]]:
-    """The explorer's data, newest first."""
-    return [cached(("explorer", item.id, item.digest), partial(explorer_record, item)) for item in index.entries]
+def explorer_records(
+    index: Index, activities: Mapping[str, activity.EntryActivity] | None = None, cached: Cached = memo.compute
+) -> list[dict[str, Any]]:
+    """The explorer's data, newest first (the activity data is part of a memo's context)."""
+    activities = activities or {}
+    return [
+        cached(("explorer", item.id, item.digest), partial(explorer_record, item, activities.get(item.id)))
+        for item in index.entries
+    ]
+
+
+def _activity_fields(found: activity.EntryActivity | None) -> dict[str, Any]:
+    """``stars`` and ``pushed`` when known, else absent (3,000 entries without them stay as light)."""
+    fields: dict[str, Any] = {}
+    if found is not None and found.stars is not None:
+        fields["stars"] = found.stars
+    if found is not None and found.pushed is not None:
+        fields["pushed"] = found.pushed.isoformat()
+    return fields
 
 
 def search_records(index: Index, env: Environment, cached: Cached = memo.compute) -> list[dict[str, Any]]:
@@ -349,14 +376,22 @@ def table_inputs(index: Index, items: list[LoadedEntry], links: str) -> Hashable
 
 
 def render_pages(
-    index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date, cached: Cached = memo.compute
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    intro: str,
+    today: dt.date,
+    activity_data: activity.ActivityData | None = None,
+    cached: Cached = memo.compute,
 ) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
     :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
     the last generation are reused, not rendered."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
+    activities = activity_by_id(index, activity_data)
     common = {
+        "activity": activities,
         "index": index,
         "topics": topics,
         "topic_area": topic_area,
@@ -380,7 +415,9 @@ def render_pages(
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index, cached))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
+        records=explorer_records(index, activities, cached)
+    )
     # Relative to the page (explorer/), so the site works under any site_url path.
     page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
     models, frameworks = index.of_kind("model"), index.of_kind("framework")
@@ -555,21 +592,32 @@ def generate(
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
     today = today or dt.date.today()
+    # A malformed data file raises activity.ActivityError (a ValueError) naming it; none is no data.
+    data = activity.read(config.activity_file) if config.activity_file else None
     if memo is None:
-        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today))
-    memo.begin(generation_context(index, env, config, intro, today))
-    pages = render_pages(index, env, config, intro, today, memo.get)
+        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data))
+    memo.begin(generation_context(index, env, config, intro, today, data))
+    pages = render_pages(index, env, config, intro, today, data, memo.get)
     memo.end()
     return write_pages(config.docs_dir, pages, memo.on_disk)
 
 
-def generation_context(index: Index, env: Environment, config: SiteConfig, intro: str, today: dt.date) -> Hashable:
+def generation_context(
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    intro: str,
+    today: dt.date,
+    data: activity.ActivityData | None = None,
+) -> Hashable:
     """What every generated page may depend on besides the entries: the templates' files (by
-    name, size and modification time), the taxonomy, the site settings, the intro and the date."""
+    name, size and modification time), the taxonomy, the site settings, the intro, the date and
+    the activity data (rewritten weekly by ``enrich``: then everything is rendered again)."""
     templates: list[tuple[str, int, int]] = []
     for folder in getattr(env.loader, "searchpath", []):
         for root, _, names in os.walk(folder):
             for name in names:
                 info = os.stat(os.path.join(root, name))
                 templates.append((os.path.join(root, name), info.st_size, info.st_mtime_ns))
-    return (tuple(sorted(templates)), index.taxonomy.model_dump_json(), config, intro, today)
+    activity_key = data.model_dump_json() if data is not None else None
+    return (tuple(sorted(templates)), index.taxonomy.model_dump_json(), config, intro, today, activity_key)
