@@ -73,7 +73,7 @@ def _edit(path: Path, kind: str, marker: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def measure(size: int, repeat: int) -> dict[str, list[float]]:
+def measure(size: int, repeat: int, keep_log: bool = False) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -87,6 +87,7 @@ def measure(size: int, repeat: int) -> dict[str, list[float]]:
         entry_file = next(catalog.glob(f"*/{ENTRY}.yaml"))
         port = _free_port()
         url = f"http://127.0.0.1:{port}/dllm-atlas/entries/{ENTRY}/"
+        log = open(work / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -101,8 +102,8 @@ def measure(size: int, repeat: int) -> dict[str, list[float]]:
                 f"127.0.0.1:{port}",
             ],
             cwd=config.parent,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         )
         try:
@@ -126,9 +127,16 @@ def measure(size: int, repeat: int) -> dict[str, list[float]]:
                         results[kind].append(time.perf_counter() - start)
                         time.sleep(1.5)  # the next edit starts from a settled server
                 browser.close()
+        except BaseException:
+            log.flush()
+            print((work / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
+            raise
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
+            if keep_log:
+                print((work / "serve.log").read_text(encoding="utf-8"), file=sys.stderr)
     return results
 
 
@@ -136,8 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--log", action="store_true", help="print the server's log (its rebuild times) to stderr")
     args = parser.parse_args()
-    results = measure(args.size, args.repeat)
+    results = measure(args.size, args.repeat, args.log)
     print(f"| at {args.size:,} entries | median (s) | slowest (s) | runs |")
     print("|---|---|---|---|")
     for name, times in results.items():

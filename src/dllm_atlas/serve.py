@@ -305,6 +305,9 @@ def _watch_filtered(server: Any, folder: Path, wanted: Callable[[str], bool], re
     handler = watchdog.events.FileSystemEventHandler()
     handler.on_any_event = callback  # type: ignore[method-assign]
     server.observer.schedule(handler, str(folder), recursive=recursive)
+    # What server.watch() records too: serve() starts the observer, and pages get the live-reload
+    # script, only when something is watched.
+    server._watched_paths[str(folder)] = server._watched_paths.get(str(folder), 0) + 1
 
 
 def _empty(folder: Path) -> None:
@@ -344,8 +347,6 @@ def serve(catalog: Path, config_file: Path, address: Address, env: Environment) 
                 server.observer = watchdog.observers.Observer()  # type: ignore[assignment]
                 preview.watch(server, Path(config.docs_dir), list(config.watch))
                 server = config.plugins.on_serve(server, config=config, builder=preview.build)
-                if not server._watched_paths:  # serve() starts the observer only for its own watches
-                    server.observer.start()
                 try:
                     server.serve()
                 except KeyboardInterrupt:
