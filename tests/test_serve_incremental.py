@@ -33,6 +33,11 @@ def test_reads_and_generated_pages_never_ask_for_a_rebuild(tmp_path: Path) -> No
     for generated in (entry, str(docs / "index.md"), str(docs / "catalog.json"), str(docs / "topics" / "x.md")):
         assert not serve.is_change(FileModifiedEvent(generated), wanted), generated
         assert not serve.is_change(FileCreatedEvent(generated), wanted), generated
+    # Their temporary files (fsutil.write_atomic writes through one beside each file).
+    for temporary in (".catalog.json.k3j9x_1.tmp", "entries/.mdlm.md.q0w9e8.tmp"):
+        assert not serve.is_change(FileCreatedEvent(str(docs / temporary)), wanted), temporary
+        assert not serve.is_change(FileModifiedEvent(str(docs / temporary)), wanted), temporary
+    assert serve.is_change(FileCreatedEvent(str(docs / ".notes.md.k3j9x_1.tmp")), wanted)  # of a hand-written page
     # Hand-written pages, and anything outside the docs folder (the catalog, the templates).
     assert serve.is_change(FileModifiedEvent(about), wanted)
     assert serve.is_change(FileClosedEvent(about), wanted)

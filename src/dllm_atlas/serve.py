@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from . import diagnostics, logs, pipeline, site
+from .fsutil import temporary_target
 from .load import LoadCache
 from .memo import Memo
 
@@ -252,10 +253,12 @@ def handwritten(docs_dir: Path) -> Callable[[str], bool]:
 
     def test(path: str) -> bool:
         try:
-            relative = Path(path).resolve().relative_to(docs_dir).as_posix()
+            relative = Path(path).resolve().relative_to(docs_dir)
         except ValueError:
             return True
-        return not site.is_generated(relative)
+        # A generated page is written through a temporary file beside it: that is output too.
+        name = temporary_target(relative.name) or relative.name
+        return not site.is_generated((relative.parent / name).as_posix())
 
     return test
 
