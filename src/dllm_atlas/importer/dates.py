@@ -5,7 +5,7 @@
 * a day: ``14 Feb 2025``, ``14 February 2025``, ``Feb 14, 2025``, ``February 14th, 2025``,
   ``2025-2-14``, ``2025.02.14``, ``2025/02/14``, ``08/14/2025`` (month first, as US lists write it;
   day first when the first number cannot be a month);
-* a month: ``Feb 2025``, ``February 2025``, ``2025.02``, ``2025-02``, ``2025/02``, ``06/2025``.
+* a month: ``Feb 2025``, ``February 2025``, ``2024 Feb``, ``2025.02``, ``2025-02``, ``2025/02``, ``06/2025``.
   The date is then the month's first day with ``precision == "month"``: a day is never invented.
 
 A year alone (``ICLR 2024``, ``2025``) is not a date. Years outside 1990–2099 are ignored, so arXiv
@@ -38,6 +38,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"(?<![\w./]){_NUM_MONTH}/{_DAY}/{_YEAR}\b", "day"),
         (rf"(?<![\w./])(?P<day>[1-3]\d)/(?P<month>[01]?\d)/{_YEAR}\b", "day"),
         (rf"\b{_MONTH},?\s+{_YEAR}\b", "month"),
+        (rf"\b{_YEAR},?\s+{_MONTH}(?![\w-])", "month"),
         (rf"(?<![\w./]){_YEAR}[-./]{_NUM_MONTH}(?![\w-]|\.\d|/\d){_NOT_DIGIT_AFTER}", "month"),
         (rf"(?<![\w./-]){_NUM_MONTH}/{_YEAR}\b", "month"),
     )

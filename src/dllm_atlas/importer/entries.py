@@ -37,7 +37,8 @@ GENERIC_LABELS = frozenset(
     openreview html abs web homepage dataset datasets weights repo repository official video slides poster tweet
     x twitter techrxiv notion checkpoint checkpoints alphaxiv doi acl anthology proceedings star stars license
     docs documentation bibtex citation cite arxiv paper zhihu leaderboard space spaces colab kaggle none n/a tbd
-    authors tl;dr tldr abstract venue date title summary link here news update""".split()
+    authors tl;dr tldr abstract venue date title summary link here news update url english chinese 中文 简体中文
+    english version""".split()
 ) | {"project page", "blog post", "hugging face", "iclr blog", "github stars", "paper link", "code link"}
 _ID_LIKE = re.compile(r"^(?:arxiv[:\s]*)?(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?$", re.I)
 _VENUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z&'-]{1,14}\s?'?(?:\d{2}|\d{4})(?:\s+\w+)?$")
@@ -114,6 +115,7 @@ def clean_title(text: str) -> str:
             text = text[tagged.end() :]
     text = re.sub(r"\s*[\[(][\s,;|/·•]*[\])]", " ", text).strip()  # brackets whose links were taken out
     text = _TRAILING_VENUE.sub("", text)
+    text = re.sub(r"\s*\(@[^)]*\)\s*$|,\s*(?:19|20)\d\d\.?\s*$", "", text)  # "(@UCB)", ", 2023"
     text = re.sub(r",\s*(?:[A-Z][\w&-]*\s+)?(?:[A-Z][\w&-]*\s*'?\d{2,4}|arxiv|preprint)\.?\s*$", "", text, flags=re.I)
     return " ".join(text.split()).strip(" -—–:,;|*\"'“”[]")
 
@@ -135,6 +137,8 @@ def _title_from_links(links: list[linkmod.Link], kinds: tuple[str, ...] | None) 
 
 def _title_from_bold(text: str) -> str | None:
     for match in _BOLD.finditer(text):
+        if text[match.start() - 1 : match.start()] == "[" and text[match.end() : match.end() + 2] in ("]", "] "):
+            continue  # "[**Latency**] How Efficient Are …": a tag before the title, not the title
         inner = next(g for g in match.groups() if g is not None)
         title = _acceptable(inner)
         if title:
@@ -236,8 +240,11 @@ def _kind_for(headings: list[str]) -> str:
 
 def _short_name(title: str, block_text: str, label_title: bool) -> str | None:
     found = short_name_of(title)
-    if found or not label_title:
-        return found
+    tag = re.search(r"\[\*\*([^*\]]{2,30})\*\*\]\s*\S", block_text)
+    if found or tag:
+        return found or tag.group(1).strip()  # type: ignore[union-attr]
+    if not label_title:
+        return None
     # "D3PM: [Structured Denoising …](…)": a short name written before the linked title
     prefix = re.match(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\**([A-Za-z][\w.+-]{1,24})\**\s*:\s*\[", block_text)
     return prefix.group(1) if prefix else None
@@ -260,7 +267,8 @@ def _draft(
         return Skipped(block.line, block.lines[0][1].strip(), "no link") if _reportable(block) else None
     title = choose_title(block, links, references)
     headings: list[Heading] = list(block.headings)
-    if not title and block.after_heading is not None and block.after_heading.level >= 2:
+    paper = linkmod.paper_link(links)
+    if not title and paper is not None and block.after_heading is not None and block.after_heading.level >= 2:
         title = _acceptable(block.after_heading.text)
         if title:
             used.add(block.after_heading.line)
@@ -268,7 +276,6 @@ def _draft(
     if not title:
         return Skipped(block.line, block.lines[0][1].strip(), "no title found")
     names = [h.text for h in headings] + ([linkmod.plain(block.parent_text)] if block.parent_text else [])
-    paper = linkmod.paper_link(links)
     label_title = any(not link.badge and _acceptable(link.label) == title for link in links)
     draft = Draft(title=title, line=block.line, headings=names, short_name=_short_name(title, block.text, label_title))
     draft.kind = _kind_for(names)
@@ -277,6 +284,9 @@ def _draft(
     if found:
         draft.date, draft.date_precision = found.date, found.precision
     draft.arxiv = linkmod.arxiv_of(paper) or _arxiv_in_text(plain_text)
+    others = sorted({i for link in links if (i := linkmod.arxiv_of(link)) and i != draft.arxiv})
+    if others:  # a list's slip (title and badge pointing at different papers) for the curator to settle
+        draft.notes.append(f"the entry also links arXiv {', '.join(others)}; the id kept is its paper link's")
     if paper is not None:
         draft.links["paper"] = f"https://arxiv.org/abs/{draft.arxiv}" if linkmod.arxiv_of(paper) else paper.url
     elif draft.arxiv:
@@ -326,10 +336,12 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
 
 def _merge_or_add(result: ImportResult, draft: Draft) -> None:
     for other in result.drafts:
-        same = (draft.arxiv and draft.arxiv == other.arxiv) or normalise_title(draft.title) == normalise_title(
-            other.title
-        )
-        if not same:
+        same_title = normalise_title(draft.title) == normalise_title(other.title)
+        if draft.arxiv and other.arxiv and draft.arxiv != other.arxiv:
+            if same_title:  # the list gives one title two ids: keep both for the curator to settle
+                draft.notes.append(f"the title is also listed on line {other.line} with arXiv {other.arxiv}")
+            continue
+        if not ((draft.arxiv and draft.arxiv == other.arxiv) or same_title):
             continue
         result.merged += 1
         for topic in draft.topics:
