@@ -76,7 +76,9 @@ def measure(path: Path, catalog_root: Path, out: Path) -> Row:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("folders", nargs="*", type=Path, default=[ROOT / "../shared/sources", ROOT / "tests/data/import"])
+    parser.add_argument(
+        "folders", nargs="*", type=Path, default=[ROOT / "../shared/sources", ROOT / "tests/data/import"]
+    )
     parser.add_argument("--missing", action="store_true", help="print every id no draft recovered")
     args = parser.parse_args()
     lists = [p for folder in args.folders for p in sorted(folder.glob("*.md")) if p.name != "README.md"]
@@ -103,8 +105,10 @@ def main() -> int:
         )
     worst = min(rows, key=lambda r: r.recall) if rows else None
     if worst:
-        print(f"\nlowest recall: {worst.name} {100 * worst.recall:.1f}%; label titles in all: "
-              f"{sum(len(r.label_titles) for r in rows)}")
+        print(
+            f"\nlowest recall: {worst.name} {100 * worst.recall:.1f}%; label titles in all: "
+            f"{sum(len(r.label_titles) for r in rows)}"
+        )
     return 0
 
 

@@ -33,12 +33,87 @@ from . import links as linkmod
 from .layout import Block, Heading, split_blocks
 
 GENERIC_LABELS = frozenset(
-    """arxiv paper papers pdf code github gitlab project page website blog demo huggingface hf model models link
-    openreview html abs web homepage dataset datasets weights repo repository official video slides poster tweet
-    x twitter techrxiv notion checkpoint checkpoints alphaxiv doi acl anthology proceedings star stars license
-    docs documentation bibtex citation cite arxiv paper zhihu leaderboard space spaces colab kaggle none n/a tbd
-    authors tl;dr tldr abstract venue date title summary link here news update url english chinese 中文 简体中文
-    english version""".split()
+    [
+        "arxiv",
+        "paper",
+        "papers",
+        "pdf",
+        "code",
+        "github",
+        "gitlab",
+        "project",
+        "page",
+        "website",
+        "blog",
+        "demo",
+        "huggingface",
+        "hf",
+        "model",
+        "models",
+        "link",
+        "openreview",
+        "html",
+        "abs",
+        "web",
+        "homepage",
+        "dataset",
+        "datasets",
+        "weights",
+        "repo",
+        "repository",
+        "official",
+        "video",
+        "slides",
+        "poster",
+        "tweet",
+        "x",
+        "twitter",
+        "techrxiv",
+        "notion",
+        "checkpoint",
+        "checkpoints",
+        "alphaxiv",
+        "doi",
+        "acl",
+        "anthology",
+        "proceedings",
+        "star",
+        "stars",
+        "license",
+        "docs",
+        "documentation",
+        "bibtex",
+        "citation",
+        "cite",
+        "arxiv",
+        "paper",
+        "zhihu",
+        "leaderboard",
+        "space",
+        "spaces",
+        "colab",
+        "kaggle",
+        "none",
+        "n/a",
+        "tbd",
+        "authors",
+        "tl;dr",
+        "tldr",
+        "abstract",
+        "venue",
+        "date",
+        "title",
+        "summary",
+        "link",
+        "here",
+        "news",
+        "update",
+        "url",
+        "english",
+        "chinese",
+        "中文",
+        "简体中文",
+    ]
 ) | {"project page", "blog post", "hugging face", "iclr blog", "github stars", "paper link", "code link"}
 _ID_LIKE = re.compile(r"^(?:arxiv[:\s]*)?(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?$", re.I)
 _VENUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z&'-]{1,14}\s?'?(?:\d{2}|\d{4})(?:\s+\w+)?$")
@@ -153,7 +228,9 @@ def _without_links(text: str, references: dict[str, str]) -> str:
     text = re.sub(r"https?://\S+", " ", text)
     if references:
         text = re.sub(
-            r"\[([^\]]*)\](?:\[([^\]]*)\])?", lambda m: " " if (m.group(2) or m.group(1)).lower() in references else m.group(0), text
+            r"\[([^\]]*)\](?:\[([^\]]*)\])?",
+            lambda m: " " if (m.group(2) or m.group(1)).lower() in references else m.group(0),
+            text,
         )
     return text
 
@@ -263,7 +340,7 @@ def _draft(
 ) -> tuple[Draft, Heading | None] | Skipped | None:
     """The block's draft and the deepest heading it sits under, or why it is skipped (None: not an entry)."""
     links = linkmod.find_links(block.text, references)
-    if not links:
+    if not links and not arxivid.find_in_text(linkmod.plain(block.text)):
         return Skipped(block.line, block.lines[0][1].strip(), "no link") if _reportable(block) else None
     title = choose_title(block, links, references)
     headings: list[Heading] = list(block.headings)
@@ -279,7 +356,7 @@ def _draft(
     label_title = any(not link.badge and _acceptable(link.label) == title for link in links)
     draft = Draft(title=title, line=block.line, headings=names, short_name=_short_name(title, block.text, label_title))
     draft.kind = _kind_for(names)
-    plain_text = linkmod.plain(_without_links(block.text, references)) + " " + " ".join(l.label for l in links)
+    plain_text = linkmod.plain(_without_links(block.text, references)) + " " + " ".join(link.label for link in links)
     found = datemod.find_date(plain_text)
     if found:
         draft.date, draft.date_precision = found.date, found.precision

@@ -96,7 +96,11 @@ def _prepare(text: str, layout: Layout) -> list[str]:
 
 def _heading_of(raw: str) -> tuple[int, str] | None:
     match = _HEADING.match(raw) or _HTML_HEADING.match(raw)
-    return (len(match.group(1)) if match.group(1).startswith("#") else int(match.group(1)), match.group(2)) if match else None
+    return (
+        (len(match.group(1)) if match.group(1).startswith("#") else int(match.group(1)), match.group(2))
+        if match
+        else None
+    )
 
 
 def _cells(raw: str) -> list[str]:
@@ -156,7 +160,7 @@ def _html_table(lines: list[str], start: int, end: int, headings: list[Heading],
     chunk = "\n".join(lines[start : end + 1])
     for row in re.finditer(r"<tr\b.*?</tr>", chunk, re.I | re.S):
         number = start + 1 + chunk[: row.start()].count("\n")
-        cells = [c.strip() for c in re.findall(r"<t([dh])\b[^>]*>(.*?)</t\1>", row.group(0), re.I | re.S)]
+        cells = re.findall(r"<t([dh])\b[^>]*>(.*?)</t\1>", row.group(0), re.I | re.S)
         if not cells or all(kind.lower() == "h" for kind, _ in cells):
             continue
         values = [" ".join(value.split()) for _, value in cells]
@@ -182,6 +186,7 @@ def split_blocks(text: str) -> Layout:
     last_heading: Heading | None = None
     header: list[str] | None = None
     items: list[tuple[int, Block]] = []  # open list items, (indent, block)
+    linked_heading: Block | None = None  # a heading holding links: the entry the next lines complete
     i = 0
 
     def add(block: Block) -> None:
@@ -204,7 +209,7 @@ def split_blocks(text: str) -> Layout:
             current = Heading(level, linkmod.plain(words), number)
             path = [h for h in path if h.level < level] + [current]
             layout.headings.append(current)
-            last_heading, items, header = current, [], None
+            last_heading, items, header, linked_heading = current, [], None, None
             i += 1
             continue
         stripped = raw.strip()
@@ -242,6 +247,8 @@ def split_blocks(text: str) -> Layout:
             continue
         header = None
         item = _ITEM.match(raw)
+        if item:
+            linked_heading = None
         if item and not _TABLE_RULE.match(raw):
             indent = _indent(raw)
             while items and items[-1][0] >= indent:
@@ -269,6 +276,14 @@ def split_blocks(text: str) -> Layout:
                 break
             paragraph.extend(_hard_lines(i + 1, raw.strip()))
             i += 1
-        for group in _split_paragraph(paragraph, layout.references):
+        groups = _split_paragraph(paragraph, layout.references)
+        if groups and _heading_of(groups[0][0][1]):
+            linked_heading = Block("heading", groups.pop(0), list(path))
+            add(linked_heading)
+        for group in groups:
+            if linked_heading is not None and not _starts_title(group[0][1]):
+                linked_heading.lines.extend(group)  # "### [Title](…)" then a line of its date and links
+                continue
+            linked_heading = None
             add(Block("paragraph", group, list(path)))
     return layout

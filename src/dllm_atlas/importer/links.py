@@ -68,7 +68,7 @@ class Link:
 def _image_alts(text: str) -> str:
     """Images → their alt text, so a badge label reads as the words it shows."""
     text = _IMAGE_MD.sub(lambda m: m.group(1), text)
-    return _IMG_TAG.sub(lambda m: (_ALT.search(m.group(0)) or re.match("()", "")).group(1), text)
+    return _IMG_TAG.sub(lambda m: alt.group(1) if (alt := _ALT.search(m.group(0))) else "", text)
 
 
 def _has_image(label: str) -> bool:
