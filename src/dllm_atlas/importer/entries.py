@@ -45,6 +45,8 @@ GENERIC_LABELS = frozenset(
         "page",
         "website",
         "blog",
+        "post",
+        "posts",
         "demo",
         "huggingface",
         "hf",
@@ -116,6 +118,38 @@ GENERIC_LABELS = frozenset(
     ]
 ) | {"project page", "blog post", "hugging face", "iclr blog", "github stars", "paper link", "code link"}
 _ID_LIKE = re.compile(r"^(?:arxiv[:\s]*)?(?:\d{4}\.\d{4,5}|[a-z-]+/\d{7})(?:v\d+)?$", re.I)
+# Venue names: with a year or a label word they are no title ("ICLR 2026 blog post", "arXiv preprint").
+VENUE_WORDS = frozenset(
+    {
+        "iclr",
+        "neurips",
+        "nips",
+        "icml",
+        "acl",
+        "emnlp",
+        "naacl",
+        "eacl",
+        "coling",
+        "aaai",
+        "ijcai",
+        "cvpr",
+        "iccv",
+        "eccv",
+        "tmlr",
+        "colm",
+        "jmlr",
+        "kdd",
+        "www",
+        "sigir",
+        "interspeech",
+        "icassp",
+        "aistats",
+        "uai",
+        "findings",
+        "workshop",
+        "preprint",
+    }
+)
 _VENUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z&'-]{1,14}\s?'?(?:\d{2}|\d{4})(?:\s+\w+)?$")
 _NUMBERISH = re.compile(r"^[\W\d_]*$")
 _LEAD = re.compile(r"^(?:#+\s*|[>\s]*|\d+[.)]\s+|[-*+]\s+)+")
@@ -158,6 +192,20 @@ class ImportResult:
     merged: int = 0
 
 
+def _label_words(text: str) -> bool:
+    """Whether ``text`` holds nothing but punctuation, label words and numbers."""
+    words = re.split(r"[\s:|/,;·•&+-]+", text.lower().strip())
+    return all(not w or w in GENERIC_LABELS or _NUMBERISH.match(w) or _ID_LIKE.match(w) for w in words)
+
+
+def trailing_short_name(title: str) -> tuple[str, str | None]:
+    """``"Large Language Diffusion Models (LLaDA)"`` → the title without it, and ``"LLaDA"``."""
+    match = re.match(r"^(.{12,}?)\s+\(([A-Za-z0-9][\w.+$^-]{1,24})\)$", title)
+    if match and re.search(r"[A-Z]", match.group(2)) and match.group(2).lower() not in GENERIC_LABELS | VENUE_WORDS:
+        return match.group(1), match.group(2)
+    return title, None
+
+
 def is_label_title(title: str | None) -> bool:
     """Whether a would-be title is no title: empty, a link label or badge text, an id, a date, a venue."""
     text = _EMOJI.sub("", title or "").strip(" \t[](){}<>|:;,.!*_`'\"-–—/#")
@@ -165,7 +213,9 @@ def is_label_title(title: str | None) -> bool:
     if len(low) < 3 or _NUMBERISH.match(low) or low in GENERIC_LABELS:
         return True
     words = re.split(r"[\s:|/,&+-]+", low)
-    if all(w in GENERIC_LABELS or _NUMBERISH.match(w) or _ID_LIKE.match(w) for w in words if w):
+    if "href=" in low or "<" in low or ">" in low:
+        return True  # markup left over, never a title
+    if all(w in GENERIC_LABELS or w in VENUE_WORDS or _NUMBERISH.match(w) or _ID_LIKE.match(w) for w in words if w):
         return True  # "arXiv 2025", "Paper | Code", "arXiv:2505.18456"
     if _ID_LIKE.match(low) or low.startswith(("http://", "https://", "www.")):
         return True
@@ -188,7 +238,9 @@ def clean_title(text: str) -> str:
         tagged = _TAG_PREFIX.match(text)
         if tagged and len(text) - tagged.end() > 12:
             text = text[tagged.end() :]
-    text = re.sub(r"\s*[\[(][\s,;|/·•]*[\])]", " ", text).strip()  # brackets whose links were taken out
+    # brackets whose links were taken out, or holding only labels: "[ , ]", "(arXiv )"
+    text = re.sub(r"\s*[\[(]([^\[\]()]*)[\])]", lambda m: " " if _label_words(m.group(1)) else m.group(0), text)
+    text = text.strip()
     text = _TRAILING_VENUE.sub("", text)
     text = re.sub(r"\s*\(@[^)]*\)\s*$|,\s*(?:19|20)\d\d\.?\s*$", "", text)  # "(@UCB)", ", 2023"
     text = re.sub(r",\s*(?:[A-Z][\w&-]*\s+)?(?:[A-Z][\w&-]*\s*'?\d{2,4}|arxiv|preprint)\.?\s*$", "", text, flags=re.I)
@@ -225,6 +277,7 @@ def _without_links(text: str, references: dict[str, str]) -> str:
     text = linkmod.HTML_LINK.sub(" ", text)
     text = linkmod.MD_LINK.sub(" ", text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", " ", text, flags=re.I)
+    text = re.sub(r"</?[a-z][^>]*>?", " ", text, flags=re.I)  # tags, and an anchor left open on its line
     text = re.sub(r"https?://\S+", " ", text)
     if references:
         text = re.sub(
@@ -240,7 +293,10 @@ def _title_from_text(lines: list[str], references: dict[str, str]) -> str | None
         own = _without_links(line, references)
         if re.match(r"^\s*([*_])(?![*_]).+\1\W*$", own.strip()):
             continue  # authors in italics
-        title = _acceptable(re.split(r"\s+[-—–|]\s+|\s\[\[", own)[0])
+        first = re.split(r"\s+[-—–|]\s+|\s\[\[", own)[0]
+        if re.search(r"\s[.,;:]\s*$|[a-z]\.\s+[A-Z]", linkmod.plain(first)):
+            continue  # prose whose link was taken out ("… see our ."), not a title
+        title = _acceptable(first)
         if title:
             return title
     return None
@@ -255,6 +311,10 @@ def _title_from_cells(block: Block, references: dict[str, str]) -> str | None:
             title = _acceptable(_BR_SPLIT.split(_without_links(cells[index], references))[0])
             if title:
                 return title
+    for cell in cells:
+        repo = re.fullmatch(r"`?[\w.-]+/([\w.-]+)`?", linkmod.plain(cell))
+        if repo:  # "ZHZisZZ/dllm": a framework's name is its repository's
+            return repo.group(1)
     best = ""
     for cell in cells:
         text = clean_title(_BR_SPLIT.split(_without_links(cell, references))[0])
@@ -335,13 +395,21 @@ def _reportable(block: Block) -> bool:
     return block.kind == "paragraph" and bool(_BOLD.match(block.lines[0][1].strip())) and len(text) > 20
 
 
+def _field_line(block: Block) -> bool:
+    """``**Authors**: …``, ``**TL;DR:** …``: a field of the entry above, not an entry of its own."""
+    return bool(
+        re.match(r"^\s*(?:\*\*|__)[^*_]{1,30}(?:\*\*|__)?\s*[:：]|^\s*(?:\*\*|__)[^*_]{1,30}[:：]", block.lines[0][1])
+    )
+
+
 def _draft(
     block: Block, references: dict[str, str], guesser: TopicGuesser, used: set[int]
 ) -> tuple[Draft, Heading | None] | Skipped | None:
     """The block's draft and the deepest heading it sits under, or why it is skipped (None: not an entry)."""
     links = linkmod.find_links(block.text, references)
     if not links and not arxivid.find_in_text(linkmod.plain(block.text)):
-        return Skipped(block.line, block.lines[0][1].strip(), "no link") if _reportable(block) else None
+        reportable = _reportable(block) and not _field_line(block)
+        return Skipped(block.line, block.lines[0][1].strip(), "no link") if reportable else None
     title = choose_title(block, links, references)
     headings: list[Heading] = list(block.headings)
     paper = linkmod.paper_link(links)
@@ -352,9 +420,12 @@ def _draft(
             headings = [h for h in headings if h is not block.after_heading]
     if not title:
         return Skipped(block.line, block.lines[0][1].strip(), "no title found")
+    title, trailing = trailing_short_name(title)
     names = [h.text for h in headings] + ([linkmod.plain(block.parent_text)] if block.parent_text else [])
     label_title = any(not link.badge and _acceptable(link.label) == title for link in links)
-    draft = Draft(title=title, line=block.line, headings=names, short_name=_short_name(title, block.text, label_title))
+    draft = Draft(
+        title=title, line=block.line, headings=names, short_name=trailing or _short_name(title, block.text, label_title)
+    )
     draft.kind = _kind_for(names)
     plain_text = linkmod.plain(_without_links(block.text, references)) + " " + " ".join(link.label for link in links)
     found = datemod.find_date(plain_text)

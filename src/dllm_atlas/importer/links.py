@@ -82,7 +82,9 @@ def plain(text: str) -> str:
     text = HTML_LINK.sub(lambda m: m.group(2), text)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"(\*\*|__|~~|`|(?<!\w)[*_](?!\s)|(?<!\s)[*_](?!\w))", "", text)
-    text = html.unescape(text).replace("\\", " ")
+    # Markdown escapes ("\_", "\|") lose their backslash; a hard-break backslash at a line end goes; TeX keeps its own
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|&])", r"\1", html.unescape(text))
+    text = re.sub(r"\\$", " ", text, flags=re.M)
     return " ".join(text.split())
 
 
