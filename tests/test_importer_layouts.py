@@ -396,3 +396,18 @@ def test_a_month_only_draft_is_written_with_date_precision_month(tmp_path, cli):
     assert cli("import-markdown", str(source), "-o", str(out), "--catalog", str(REAL_CATALOG)).code == 0
     text = (out / "papers" / "ayin-caches-for-diffusion.yaml").read_text(encoding="utf-8")
     assert "\ndate: 2025-03-01\n" in text and '\ndate_precision: "month"\n' in text
+
+
+def test_contents_links_and_rows_of_figures_are_not_entries_but_a_titled_row_without_links_is(guesser):
+    text = (
+        "# A list\n\n- [Caching](#caching)\n- [Why this list exists](#why)\n\n## Caching\n\n"
+        "| Date | Title | Paper |\n|:-:|:-|:-:|\n"
+        "| 2025.08 | Beth: Caching Without A Link Yet | — |\n"
+        "| 2025.09 | Gimel: Caching With One | [pdf](https://arxiv.org/pdf/2509.12345) |\n\n"
+        "| Model | Size | Score |\n|:-:|:-:|:-:|\n| Beth | 8B | 48.6 |\n"
+    )
+    result = parse_markdown(text, guesser)
+    assert [(d.title, d.date.isoformat(), d.date_precision, d.arxiv) for d in result.drafts] == [
+        ("Gimel: Caching With One", "2025-09-01", "month", "2509.12345")
+    ]
+    assert reports(result) == ([(9, "no link")], [])

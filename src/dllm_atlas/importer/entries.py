@@ -390,7 +390,12 @@ def _short_name(title: str, block_text: str, label_title: bool) -> str | None:
 def _reportable(block: Block) -> bool:
     """Whether a block without links looks enough like an entry to tell the curator about it."""
     text = linkmod.plain(block.text)
-    if block.kind in ("item", "row") and len(text) > 20 and not block.lines[0][1].startswith(" "):
+    if re.search(r"\]\(\s*(?!https?:)[^)\s]+\)|<a\s[^>]*href", block.text, re.I):
+        return False  # in-page or relative links only: a table of contents, not an entry
+    if block.kind == "row":
+        # a row of figures (a results table) is no entry; one with a wordy cell might be
+        return any(len(linkmod.plain(cell).split()) >= 3 for cell in block.cells or [])
+    if block.kind == "item" and len(text) > 20 and not block.lines[0][1].startswith(" "):
         return not (block.kind == "item" and block.parent_text is None and text.endswith(":"))
     return block.kind == "paragraph" and bool(_BOLD.match(block.lines[0][1].strip())) and len(text) > 20
 

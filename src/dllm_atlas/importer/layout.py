@@ -30,7 +30,7 @@ from . import links as linkmod
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.I)
 _ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
-_TABLE_RULE = re.compile(r"^(?=.*\|)\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_RULE = re.compile(r"^(?=.*\|)\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")  # "|:-:|" too
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TITLE_START = re.compile(
     r"^\s*(?:[>\d.)\s]*)?(?:\[[^\]]{0,30}\d{4}[^\]]*\]\s*|\S{0,4}\d{4}\S{0,6}[,:\s-]+)?(?:\*\*|__|<b>|<strong>|\[(?!!|\[)[^\]]{12,}\]\()",
