@@ -410,4 +410,4 @@ def test_contents_links_and_rows_of_figures_are_not_entries_but_a_titled_row_wit
     assert [(d.title, d.date.isoformat(), d.date_precision, d.arxiv) for d in result.drafts] == [
         ("Gimel: Caching With One", "2025-09-01", "month", "2509.12345")
     ]
-    assert reports(result) == ([(9, "no link")], [])
+    assert reports(result) == ([(10, "no link")], [])
