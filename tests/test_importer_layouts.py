@@ -411,3 +411,41 @@ def test_contents_links_and_rows_of_figures_are_not_entries_but_a_titled_row_wit
         ("Gimel: Caching With One", "2025-09-01", "month", "2509.12345")
     ]
     assert reports(result) == ([(10, "no link")], [])
+
+
+def test_heading_paths_guess_topics_through_aliases_and_hard_breaks_separate_entries(guesser):
+    text = (
+        "## Efficient Inference\n\n### KV Cache\n\n"
+        "Qof: Caching Denoised Keys  \n2025-06-02 [paper](https://arxiv.org/abs/2506.10101)  \n"
+        "Resh: Caching Attention Maps  \n[paper](https://arxiv.org/abs/2506.20202) [code](https://github.com/r/r)\n\n"
+        "### Tricks Nobody Named\n\n- **Shin: A Trick Under An Unknown Heading** [paper](https://arxiv.org/abs/2506.30303)\n"
+    )
+    result = parse_markdown(text, guesser)
+    assert summary(result) == {
+        "Qof: Caching Denoised Keys": (
+            5,
+            "2025-06-02",
+            "day",
+            "2506.10101",
+            {"paper": "https://arxiv.org/abs/2506.10101"},
+            ["caching"],
+        ),
+        "Resh: Caching Attention Maps": (
+            7,
+            None,
+            None,
+            "2506.20202",
+            {"paper": "https://arxiv.org/abs/2506.20202", "code": "https://github.com/r/r"},
+            ["caching"],
+        ),
+        # the deepest heading matches nothing; its parent's alias ("efficient inference") does
+        "Shin: A Trick Under An Unknown Heading": (
+            12,
+            None,
+            None,
+            "2506.30303",
+            {"paper": "https://arxiv.org/abs/2506.30303"},
+            ["parallel-decoding"],
+        ),
+    }
+    assert reports(result) == ([], [])
