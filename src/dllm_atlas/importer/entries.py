@@ -408,7 +408,7 @@ def _field_line(block: Block) -> bool:
 
 
 def _draft(
-    block: Block, references: dict[str, str], guesser: TopicGuesser, used: set[int]
+    block: Block, references: dict[str, str], guesser: TopicGuesser
 ) -> tuple[Draft, Heading | None] | Skipped | None:
     """The block's draft and the deepest heading it sits under, or why it is skipped (None: not an entry)."""
     links = linkmod.find_links(block.text, references)
@@ -421,7 +421,6 @@ def _draft(
     if not title and paper is not None and block.after_heading is not None and block.after_heading.level >= 2:
         title = _acceptable(block.after_heading.text)
         if title:
-            used.add(block.after_heading.line)
             headings = [h for h in headings if h is not block.after_heading]
     if not title:
         return Skipped(block.line, block.lines[0][1].strip(), "no title found")
@@ -436,44 +435,42 @@ def _draft(
     found = datemod.find_date(plain_text)
     if found:
         draft.date, draft.date_precision = found.date, found.precision
-    draft.arxiv = linkmod.arxiv_of(paper) or _arxiv_in_text(plain_text)
+    draft.arxiv = linkmod.arxiv_of(paper) or arxivid.find_in_text(plain_text)
+    _add_links(draft, links, paper)
+    if draft.kind == "paper" and "paper" not in draft.links and "blog" in draft.links:
+        draft.kind = "article"
+    topic = next((slug for name in reversed(names) if (slug := guesser.guess(name))), None)
+    if topic:
+        draft.topics.append(topic)
+    else:
+        draft.notes.append("no topic matched the headings: " + " › ".join(names))
+    return draft, (headings[-1] if headings else None)
+
+
+def _add_links(draft: Draft, links: list[linkmod.Link], paper: linkmod.Link | None) -> None:
+    """The paper link (canonical on arXiv when it is there) first, then one link of each other kind."""
     others = sorted({i for link in links if (i := linkmod.arxiv_of(link)) and i != draft.arxiv})
     if others:  # a list's slip (title and badge pointing at different papers) for the curator to settle
         draft.notes.append(f"the entry also links arXiv {', '.join(others)}; the id kept is its paper link's")
     if paper is not None:
-        draft.links["paper"] = f"https://arxiv.org/abs/{draft.arxiv}" if linkmod.arxiv_of(paper) else paper.url
+        draft.links["paper"] = arxivid.abs_url(draft.arxiv) if linkmod.arxiv_of(paper) and draft.arxiv else paper.url
     elif draft.arxiv:
-        draft.links["paper"] = f"https://arxiv.org/abs/{draft.arxiv}"
+        draft.links["paper"] = arxivid.abs_url(draft.arxiv)
     for link in links:
         kind = linkmod.classify(link)
         if kind is None:
             draft.notes.append(f"unclassified link {link.url}")
         elif kind != "paper" and kind not in draft.links:
             draft.links[kind] = link.url
-    if draft.kind == "paper" and "paper" not in draft.links and "blog" in draft.links:
-        draft.kind = "article"
-    for name in reversed(names):
-        topic = guesser.guess(name)
-        if topic:
-            draft.topics.append(topic)
-            break
-    if not draft.topics:
-        draft.notes.append("no topic matched the headings: " + " › ".join(names))
-    return draft, (headings[-1] if headings else None)
-
-
-def _arxiv_in_text(text: str) -> str | None:
-    return arxivid.find_in_text(text)
 
 
 def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
     """Find every entry in a Markdown list; report what could not be parsed and unmatched headings."""
     layout = split_blocks(text)
     result = ImportResult()
-    used: set[int] = set()
     without_topic: Counter[tuple[int, str]] = Counter()
     for block in layout.blocks:
-        parsed = _draft(block, layout.references, guesser, used)
+        parsed = _draft(block, layout.references, guesser)
         if parsed is None:
             continue
         if isinstance(parsed, Skipped):
