@@ -177,113 +177,147 @@ def _closing(lines: list[str], start: int, opening: str, closing: str) -> int:
     return len(lines) - 1
 
 
-def split_blocks(text: str) -> Layout:
-    """The list's candidate entries, headings and reference definitions."""
-    layout = Layout()
-    lines = _prepare(text, layout)
-    path: list[Heading] = []
-    restore: list[tuple[int, list[Heading]]] = []  # (closing line index, path) of <details> sections
-    last_heading: Heading | None = None
-    header: list[str] | None = None
-    items: list[tuple[int, Block]] = []  # open list items, (indent, block)
-    linked_heading: Block | None = None  # a heading holding links: the entry the next lines complete
-    i = 0
+class _Scanner:
+    """One pass over a list's lines: each ``_…`` method reads one construct at line index ``i`` and
+    returns the index after it, or None when the line is not that construct."""
 
-    def add(block: Block) -> None:
-        nonlocal last_heading
-        block.after_heading = last_heading
-        last_heading = None
-        layout.blocks.append(block)
+    def __init__(self, text: str) -> None:
+        self.layout = Layout()
+        self.lines = _prepare(text, self.layout)
+        self.path: list[Heading] = []
+        self.restore: list[tuple[int, list[Heading]]] = []  # (closing line index, path) of <details> sections
+        self.last_heading: Heading | None = None  # a heading nothing has followed yet
+        self.header: list[str] | None = None  # the column names of the table being read
+        self.items: list[tuple[int, Block]] = []  # open list items, (indent, block)
+        self.linked_heading: Block | None = None  # a heading holding links: the entry the next lines complete
 
-    while i < len(lines):
-        raw = lines[i]
-        while restore and i > restore[-1][0]:
-            path = restore.pop()[1]
-        if not raw.strip():
-            i += 1
-            continue
-        number = i + 1
-        heading = _heading_of(raw)
-        if heading and not linkmod.find_links(heading[1], layout.references):
-            level, words = heading
-            current = Heading(level, linkmod.plain(words), number)
-            path = [h for h in path if h.level < level] + [current]
-            layout.headings.append(current)
-            last_heading, items, header, linked_heading = current, [], None, None
-            i += 1
-            continue
-        stripped = raw.strip()
-        if re.match(r"^<table\b", stripped, re.I):
-            end = _closing(lines, i, r"<table\b", r"</table>")
-            _html_table(lines, i, end, path, layout)
-            last_heading, items, i = None, [], end + 1
-            continue
-        if re.match(r"^(?:[-*+]\s+)?<details\b", stripped, re.I) and not items:
-            end = _closing(lines, i, r"<details\b", r"</details>")
-            chunk = "\n".join(lines[i : end + 1])
-            summary = re.search(r"<summary\b[^>]*>(.*?)</summary>", chunk, re.I | re.S)
-            if summary and not linkmod.find_links(summary.group(1), layout.references):
-                level = (path[-1].level if path else 0) + 1
-                current = Heading(level, linkmod.plain(summary.group(1)), number)
-                restore.append((end, path))
-                path = [*path, current]
-                layout.headings.append(current)
-                last_heading = current
-                i = i + 1 + chunk[: summary.end()].count("\n")
-                continue
-            if summary:
-                body = [(i + 1 + k, line) for k, line in enumerate(lines[i : end + 1]) if line.strip()]
-                add(Block("details", body, list(path)))
-                i = end + 1
-                continue
-        if _is_table_line(lines, i):
-            if i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]):
-                header = [linkmod.plain(c).lower() for c in _cells(raw)]
-                i += 2
-                continue
-            if not _TABLE_RULE.match(raw):
-                add(Block("row", [(number, raw)], list(path), cells=_cells(raw), header=header))
-            i += 1
-            continue
-        header = None
-        item = _ITEM.match(raw)
-        if item:
-            linked_heading = None
-        if item and not _TABLE_RULE.match(raw):
-            indent = _indent(raw)
-            while items and items[-1][0] >= indent:
-                items.pop()
-            parent = items[-1][1] if items else None
-            block = Block("item", _hard_lines(number, item.group(3)), list(path))
-            block.parent_text = parent.text if parent else None
-            add(block)
-            items.append((indent, block))
-            i += 1
-            continue
-        if items:
-            # a continuation of the innermost open item: indented, or lazy right after it
-            previous_blank = not lines[i - 1].strip()
-            if not previous_blank or _indent(raw) > items[-1][0]:
-                owner = next((b for ind, b in reversed(items) if _indent(raw) > ind), items[-1][1])
-                owner.lines.extend(_hard_lines(number, raw.strip()))
+    def run(self) -> Layout:
+        i = 0
+        while i < len(self.lines):
+            while self.restore and i > self.restore[-1][0]:
+                self.path = self.restore.pop()[1]
+            if not self.lines[i].strip():
                 i += 1
                 continue
-            items = []
+            for read in (
+                self._heading,
+                self._html_table,
+                self._details,
+                self._table_row,
+                self._item,
+                self._continuation,
+            ):
+                after = read(i)
+                if after is not None:
+                    i = after
+                    break
+            else:
+                i = self._paragraph(i)
+        return self.layout
+
+    def _add(self, block: Block) -> None:
+        block.after_heading, self.last_heading = self.last_heading, None
+        self.layout.blocks.append(block)
+
+    def _heading(self, i: int) -> int | None:
+        heading = _heading_of(self.lines[i])
+        if not heading or linkmod.find_links(heading[1], self.layout.references):
+            return None  # a heading holding links is an entry: read as a paragraph
+        level, words = heading
+        current = Heading(level, linkmod.plain(words), i + 1)
+        self.path = [h for h in self.path if h.level < level] + [current]
+        self.layout.headings.append(current)
+        self.last_heading, self.items, self.header, self.linked_heading = current, [], None, None
+        return i + 1
+
+    def _html_table(self, i: int) -> int | None:
+        if not re.match(r"^<table\b", self.lines[i].strip(), re.I):
+            return None
+        end = _closing(self.lines, i, r"<table\b", r"</table>")
+        _html_table(self.lines, i, end, self.path, self.layout)
+        self.last_heading, self.items = None, []
+        return end + 1
+
+    def _details(self, i: int) -> int | None:
+        if self.items or not re.match(r"^(?:[-*+]\s+)?<details\b", self.lines[i].strip(), re.I):
+            return None
+        end = _closing(self.lines, i, r"<details\b", r"</details>")
+        chunk = "\n".join(self.lines[i : end + 1])
+        summary = re.search(r"<summary\b[^>]*>(.*?)</summary>", chunk, re.I | re.S)
+        if summary is None:
+            return None
+        if linkmod.find_links(summary.group(1), self.layout.references):
+            body = [(i + 1 + k, line) for k, line in enumerate(self.lines[i : end + 1]) if line.strip()]
+            self._add(Block("details", body, list(self.path)))
+            return end + 1
+        # a summary without links names a section: a heading until </details>
+        current = Heading((self.path[-1].level if self.path else 0) + 1, linkmod.plain(summary.group(1)), i + 1)
+        self.restore.append((end, self.path))
+        self.path = [*self.path, current]
+        self.layout.headings.append(current)
+        self.last_heading = current
+        return i + 1 + chunk[: summary.end()].count("\n")
+
+    def _table_row(self, i: int) -> int | None:
+        if not _is_table_line(self.lines, i):
+            return None
+        raw = self.lines[i]
+        if i + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[i + 1]):
+            self.header = [linkmod.plain(c).lower() for c in _cells(raw)]
+            return i + 2
+        if not _TABLE_RULE.match(raw):
+            self._add(Block("row", [(i + 1, raw)], list(self.path), cells=_cells(raw), header=self.header))
+        return i + 1
+
+    def _item(self, i: int) -> int | None:
+        self.header = None
+        raw = self.lines[i]
+        item = _ITEM.match(raw)
+        if not item:
+            return None
+        self.linked_heading = None
+        indent = _indent(raw)
+        while self.items and self.items[-1][0] >= indent:
+            self.items.pop()
+        block = Block("item", _hard_lines(i + 1, item.group(3)), list(self.path))
+        block.parent_text = self.items[-1][1].text if self.items else None
+        self._add(block)
+        self.items.append((indent, block))
+        return i + 1
+
+    def _continuation(self, i: int) -> int | None:
+        """A line of the innermost open item: indented, or lazy right after it."""
+        if not self.items:
+            return None
+        raw = self.lines[i]
+        if self.lines[i - 1].strip() or _indent(raw) > self.items[-1][0]:
+            owner = next((b for ind, b in reversed(self.items) if _indent(raw) > ind), self.items[-1][1])
+            owner.lines.extend(_hard_lines(i + 1, raw.strip()))
+            return i + 1
+        self.items = []
+        return None
+
+    def _paragraph(self, i: int) -> int:
         paragraph: list[tuple[int, str]] = []
-        while i < len(lines) and lines[i].strip():
-            raw = lines[i]
-            if paragraph and (_heading_of(raw) or _ITEM.match(raw) or _is_table_line(lines, i)):
+        while i < len(self.lines) and self.lines[i].strip():
+            raw = self.lines[i]
+            if paragraph and (_heading_of(raw) or _ITEM.match(raw) or _is_table_line(self.lines, i)):
                 break
             paragraph.extend(_hard_lines(i + 1, raw.strip()))
             i += 1
-        groups = _split_paragraph(paragraph, layout.references)
+        groups = _split_paragraph(paragraph, self.layout.references)
         if groups and _heading_of(groups[0][0][1]):
-            linked_heading = Block("heading", groups.pop(0), list(path))
-            add(linked_heading)
+            self.linked_heading = Block("heading", groups.pop(0), list(self.path))
+            self._add(self.linked_heading)
         for group in groups:
-            if linked_heading is not None and not _starts_title(group[0][1]):
-                linked_heading.lines.extend(group)  # "### [Title](…)" then a line of its date and links
+            if self.linked_heading is not None and not _starts_title(group[0][1]):
+                self.linked_heading.lines.extend(group)  # "### [Title](…)" then a line of its date and links
                 continue
-            linked_heading = None
-            add(Block("paragraph", group, list(path)))
-    return layout
+            self.linked_heading = None
+            self._add(Block("paragraph", group, list(self.path)))
+        return i
+
+
+def split_blocks(text: str) -> Layout:
+    """The list's candidate entries, headings and reference definitions."""
+    return _Scanner(text).run()
