@@ -16,6 +16,9 @@ only ``catalog/taxonomy.yaml``), writing drafts into a temporary folder. Per lis
   (:func:`dllm_atlas.importer.is_label_title`).
 
 ``--missing`` also prints each id that no draft recovered, with the file lines that mention it.
+``--hostile`` instead times :func:`dllm_atlas.importer.parse_markdown` on generated lists built to
+make regular expressions backtrack (20–90 KB each: unclosed anchors, brackets, tags, thousands of
+reference links) and prints the seconds each took, so a slow pattern shows up here, not in a test.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +37,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dllm_atlas import arxivid, importer, render  # noqa: E402
-from dllm_atlas.load import load_catalog  # noqa: E402
+from dllm_atlas.load import load_catalog, load_taxonomy  # noqa: E402
+
+HOSTILE = {
+    "unclosed anchors": "- " + '<a href="' * 5000,
+    "anchors never closed": '<a href="https://x.org/">' * 5000,
+    "link openings": "- " + "[a](" * 5000,
+    "image openings": "- " + "![a](" * 5000,
+    "img tags without >": "- " + "<img " * 10000,
+    "bold openings": "- " + "<b>" * 10000,
+    "reference links": "[r]: https://a.org\n- " + "[r]" * 10000,
+    "spaces": " " * 50000 + "x",
+    "pipes": "|" * 20000,
+    "br": "x<br>" * 20000,
+    "3,000 distinct paragraph entries": "".join(
+        f"**A Title Numbered {n}**\n[p](https://arxiv.org/abs/2501.{n:05d})\n\n" for n in range(3000)
+    ),
+}
 
 ID_IN_FILE = re.compile(
     r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|alphaxiv\.org/(?:abs|overview)/"
@@ -80,7 +100,10 @@ def main() -> int:
         "folders", nargs="*", type=Path, default=[ROOT / "../shared/sources", ROOT / "tests/data/import"]
     )
     parser.add_argument("--missing", action="store_true", help="print every id no draft recovered")
+    parser.add_argument("--hostile", action="store_true", help="time the parser on lists built to backtrack")
     args = parser.parse_args()
+    if args.hostile:
+        return hostile()
     lists = [p for folder in args.folders for p in sorted(folder.glob("*.md")) if p.name != "README.md"]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,6 +132,18 @@ def main() -> int:
             f"\nlowest recall: {worst.name} {100 * worst.recall:.1f}%; label titles in all: "
             f"{sum(len(r.label_titles) for r in rows)}"
         )
+    return 0
+
+
+def hostile() -> int:
+    taxonomy, _ = load_taxonomy(ROOT / "catalog")
+    assert taxonomy is not None
+    guesser = importer.TopicGuesser(taxonomy)
+    print("| Input | Size | Seconds |\n|---|---:|---:|")
+    for name, text in HOSTILE.items():
+        start = time.perf_counter()
+        importer.parse_markdown(text, guesser)
+        print(f"| {name} | {len(text.encode()) // 1000} KB | {time.perf_counter() - start:.2f} |")
     return 0
 
 

@@ -449,3 +449,44 @@ def test_heading_paths_guess_topics_through_aliases_and_hard_breaks_separate_ent
         ),
     }
     assert reports(result) == ([], [])
+
+
+def test_a_work_listed_again_merges_into_its_first_listing_unless_the_ids_disagree(guesser):
+    text = (
+        "## Caching\n\n- **Tsadi: One Work** (Mar 2025) [arXiv](https://arxiv.org/abs/2503.00001)\n"
+        "- **Qoph: Same Title, Other Id** [arXiv](https://arxiv.org/abs/2503.00002)\n\n"
+        "## Quantization\n\n- **Tsadi: Listed Under Another Name** (14 Mar 2025) [arXiv](https://arxiv.org/abs/2503.00001)"
+        " [code](https://github.com/t/t)\n"
+        "- **Qoph: Same Title, Other Id** [arXiv](https://arxiv.org/abs/2503.00003)\n"
+    )
+    result = parse_markdown(text, guesser)
+    assert result.merged == 1
+    assert [(d.title, d.line, d.date and d.date.isoformat(), d.arxiv, d.links, d.topics) for d in result.drafts] == [
+        # the second listing adds its topic, its code link and the more precise date
+        (
+            "Tsadi: One Work",
+            3,
+            "2025-03-14",
+            "2503.00001",
+            {"paper": "https://arxiv.org/abs/2503.00001", "code": "https://github.com/t/t"},
+            ["caching", "quantization"],
+        ),
+        (
+            "Qoph: Same Title, Other Id",
+            4,
+            None,
+            "2503.00002",
+            {"paper": "https://arxiv.org/abs/2503.00002"},
+            ["caching"],
+        ),
+        (
+            "Qoph: Same Title, Other Id",
+            9,
+            None,
+            "2503.00003",
+            {"paper": "https://arxiv.org/abs/2503.00003"},
+            ["quantization"],
+        ),
+    ]
+    assert result.drafts[0].date_precision == "day"
+    assert result.drafts[2].notes == ["the title is also listed on line 4 with arXiv 2503.00002"]

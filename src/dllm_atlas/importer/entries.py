@@ -153,7 +153,7 @@ VENUE_WORDS = frozenset(
 _VENUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z&'-]{1,14}\s?'?(?:\d{2}|\d{4})(?:\s+\w+)?$")
 _NUMBERISH = re.compile(r"^[\W\d_]*$")
 _LEAD = re.compile(r"^(?:#+\s*|[>\s]*|\d+[.)]\s+|[-*+]\s+)+")
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|<(?:b|strong)>(.*?)</(?:b|strong)>", re.I | re.S)
+_BOLD = re.compile(r"\*\*(.{1,500}?)\*\*|__(.{1,500}?)__|<(?:b|strong)>(.{0,1000}?)</(?:b|strong)>", re.I | re.S)
 _TAG_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,40}\]|\([^)]{1,40}\))\s*[:\-–—]?\s*(?=\S)")
 _TRAILING_VENUE = re.compile(r"\s*[\(\[](?:[A-Z][\w&@.\s'-]*\d{2,4}[^)\]]*|arxiv|preprint)[\)\]]\s*$", re.I)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
@@ -355,8 +355,14 @@ class TopicGuesser:
                 for label in [topic.slug.replace("-", " "), topic.name, *topic.aliases]:
                     self.exact.setdefault(normalise_title(label), topic.slug)
         self._by_length = sorted(self.exact.items(), key=lambda kv: -len(kv[0]))
+        self._seen: dict[str, str | None] = {}  # a list repeats its headings for every entry under them
 
     def guess(self, heading: str) -> str | None:
+        if heading not in self._seen:
+            self._seen[heading] = self._guess(heading)
+        return self._seen[heading]
+
+    def _guess(self, heading: str) -> str | None:
         key = normalise_title(re.sub(r"[^\w\s&/-]", " ", heading))
         if key in self.exact:
             return self.exact[key]
@@ -390,7 +396,7 @@ def _short_name(title: str, block_text: str, label_title: bool) -> str | None:
 def _reportable(block: Block) -> bool:
     """Whether a block without links looks enough like an entry to tell the curator about it."""
     text = linkmod.plain(block.text)
-    if re.search(r"\]\(\s*(?!https?:)[^)\s]+\)|<a\s[^>]*href", block.text, re.I):
+    if re.search(r"\]\(\s*(?!https?:)[^)\s]{1,500}\)|<a\s[^>]{0,500}href", block.text, re.I):
         return False  # in-page or relative links only: a table of contents, not an entry
     if block.kind == "row":
         # a row of figures (a results table) is no entry; one with a wordy cell might be
@@ -468,6 +474,7 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
     """Find every entry in a Markdown list; report what could not be parsed and unmatched headings."""
     layout = split_blocks(text)
     result = ImportResult()
+    merger = _Merger(result)
     without_topic: Counter[tuple[int, str]] = Counter()
     for block in layout.blocks:
         parsed = _draft(block, layout.references, guesser)
@@ -479,32 +486,53 @@ def parse_markdown(text: str, guesser: TopicGuesser) -> ImportResult:
         draft, heading = parsed
         if not draft.topics:
             without_topic[(heading.line, heading.text) if heading else (0, "(no heading)")] += 1
-        _merge_or_add(result, draft)
+        merger.add(draft)
     result.unmatched = [Unmatched(line, name, count) for (line, name), count in sorted(without_topic.items())]
     return result
 
 
-def _merge_or_add(result: ImportResult, draft: Draft) -> None:
-    for other in result.drafts:
-        same_title = normalise_title(draft.title) == normalise_title(other.title)
-        if draft.arxiv and other.arxiv and draft.arxiv != other.arxiv:
-            if same_title:  # the list gives one title two ids: keep both for the curator to settle
-                draft.notes.append(f"the title is also listed on line {other.line} with arXiv {other.arxiv}")
-            continue
-        if not ((draft.arxiv and draft.arxiv == other.arxiv) or same_title):
-            continue
-        result.merged += 1
-        for topic in draft.topics:
-            if topic not in other.topics:
-                other.topics.append(topic)
-        for kind, url in draft.links.items():
-            other.links.setdefault(kind, url)
-        if draft.date and other.date and draft.date != other.date:
-            other.notes.append(f"listed again on line {draft.line} with date {draft.date.isoformat()}")
-        if draft.date and (other.date is None or (other.date_precision == "month" and draft.date_precision == "day")):
-            other.date, other.date_precision = draft.date, draft.date_precision
-        other.arxiv = other.arxiv or draft.arxiv
-        if other.kind == "paper" and draft.kind != "paper":
-            other.kind = draft.kind
-        return
-    result.drafts.append(draft)
+class _Merger:
+    """Adds drafts to a result, merging a work listed again (same arXiv id, or same title without
+    conflicting ids) into its first listing; indexed, so a list of thousands stays linear."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.by_key: dict[str, list[int]] = {}  # "arxiv:…" / "title:…" → positions in result.drafts
+
+    def _index(self, position: int, draft: Draft) -> None:
+        for key in (f"title:{normalise_title(draft.title)}", f"arxiv:{draft.arxiv}" if draft.arxiv else ""):
+            if key and position not in self.by_key.setdefault(key, []):
+                self.by_key[key].append(position)
+
+    def add(self, draft: Draft) -> None:
+        title_key = f"title:{normalise_title(draft.title)}"
+        keys = [title_key] + ([f"arxiv:{draft.arxiv}"] if draft.arxiv else [])
+        for position in sorted({p for key in keys for p in self.by_key.get(key, [])}):
+            other = self.result.drafts[position]
+            same_title = position in self.by_key.get(title_key, [])
+            if draft.arxiv and other.arxiv and draft.arxiv != other.arxiv:
+                if same_title:  # the list gives one title two ids: keep both for the curator to settle
+                    draft.notes.append(f"the title is also listed on line {other.line} with arXiv {other.arxiv}")
+                continue
+            _merge(other, draft)
+            self.result.merged += 1
+            self._index(position, other)
+            return
+        self.result.drafts.append(draft)
+        self._index(len(self.result.drafts) - 1, draft)
+
+
+def _merge(other: Draft, draft: Draft) -> None:
+    """Fold a second listing of a work into its first: topics, links, the more precise date, the id."""
+    for topic in draft.topics:
+        if topic not in other.topics:
+            other.topics.append(topic)
+    for kind, url in draft.links.items():
+        other.links.setdefault(kind, url)
+    if draft.date and other.date and draft.date != other.date:
+        other.notes.append(f"listed again on line {draft.line} with date {draft.date.isoformat()}")
+    if draft.date and (other.date is None or (other.date_precision == "month" and draft.date_precision == "day")):
+        other.date, other.date_precision = draft.date, draft.date_precision
+    other.arxiv = other.arxiv or draft.arxiv
+    if other.kind == "paper" and draft.kind != "paper":
+        other.kind = draft.kind

@@ -24,14 +24,19 @@ from urllib.parse import urlsplit
 from .. import arxivid
 
 _IMAGE_MD = re.compile(r"!\[([^\]]*)\]\(\s*<?[^()\s<>]*(?:\([^()\s]*\))?[^()\s<>]*>?(?:\s+\"[^\"]*\")?\s*\)")
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+# Bounded repeats throughout: a list is untrusted text, and "<a href=" repeated without a ">" must
+# not cost quadratic (or worse) time.
+_IMG_TAG = re.compile(r"<img\b[^>]{0,2000}>", re.I)
 _ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)[\"']", re.I)
 _LABEL = r"((?:[^\[\]]|\[(?:[^\[\]]|\[[^\[\]]*\])*\])*)"
 _URL = r"<?([^()\s<>]+(?:\([^()\s]*\))?[^()\s<>]*)>?"
 MD_LINK = re.compile(rf"\[{_LABEL}\]\(\s*{_URL}(?:\s+\"[^\"]*\")?\s*\)")
 REF_LINK = re.compile(rf"\[{_LABEL}\](?:\[([^\]]*)\])?(?![(:])")
 REF_DEFINITION = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(].*)?\s*$")
-HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
+HTML_LINK = re.compile(
+    r"<a\s[^>]{0,500}?href\s*=\s*[\"']([^\"'<>]{1,2000})[\"'][^>]{0,2000}>((?:[^<]|<(?!/?a[\s>])){0,4000}?)</a>",
+    re.I | re.S,
+)
 _BARE_URL = re.compile(r"(?<![(\"'<=\w/])https?://[^\s<>()\[\]\"'|]+[^\s<>()\[\]\"'|.,;:!?*_]")
 _IMAGE_HOSTS = ("img.shields.io", "badgen.net", "badge.fury.io", "camo.githubusercontent.com")
 _PAPER_HOSTS = (
@@ -80,7 +85,7 @@ def plain(text: str) -> str:
     text = _image_alts(text)
     text = MD_LINK.sub(lambda m: m.group(1), text)
     text = HTML_LINK.sub(lambda m: m.group(2), text)
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"<[^<>]{1,2000}>", " ", text)
     text = re.sub(r"(\*\*|__|~~|`|(?<!\w)[*_](?!\s)|(?<!\s)[*_](?!\w))", "", text)
     # Markdown escapes ("\_", "\|") lose their backslash; a hard-break backslash at a line end goes; TeX keeps its own
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|&])", r"\1", html.unescape(text))
@@ -101,10 +106,10 @@ def _clean_url(url: str) -> str | None:
 def find_links(text: str, references: dict[str, str] | None = None) -> list[Link]:
     """Every link in ``text`` with a usable http(s) target, in order (image targets left out)."""
     found: list[Link] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 where a link already found covers the text (no nested finds)
 
     def add(start: int, end: int, raw_label: str, url: str) -> None:
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         clean = _clean_url(url)
         if clean:
             found.append(Link(plain(raw_label).strip("[] "), clean, _has_image(raw_label), start))
@@ -114,19 +119,16 @@ def find_links(text: str, references: dict[str, str] | None = None) -> list[Link
     masked = HTML_LINK.sub(lambda m: " " * len(m.group(0)), text)
     masked = _IMAGE_MD.sub(lambda m: "!" + m.group(1).join("[]").ljust(len(m.group(0)) - 1), masked)
     for m in MD_LINK.finditer(masked):
-        if not any(s <= m.start() < e for s, e in taken):
+        if not taken[m.start()]:
             # the label as written (with its images), the URL from the text
-            raw = text[m.start(1) : m.end(1)]
-            add(m.start(), m.end(), raw, m.group(2))
+            add(m.start(), m.end(), text[m.start(1) : m.end(1)], m.group(2))
     if references:
         for m in REF_LINK.finditer(masked):
-            if any(s <= m.start() < e for s, e in taken):
-                continue
             key = (m.group(2) or m.group(1)).strip().lower()
-            if key in references:
+            if not taken[m.start()] and key in references:
                 add(m.start(), m.end(), text[m.start(1) : m.end(1)], references[key])
     for m in _BARE_URL.finditer(text):
-        if not any(s <= m.start() < e for s, e in taken):
+        if not taken[m.start()]:
             add(m.start(), m.end(), "", m.group(0))
     return sorted(found, key=lambda link: link.position)
 
