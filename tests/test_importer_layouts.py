@@ -490,3 +490,13 @@ def test_a_work_listed_again_merges_into_its_first_listing_unless_the_ids_disagr
     ]
     assert result.drafts[0].date_precision == "day"
     assert result.drafts[2].notes == ["the title is also listed on line 4 with arXiv 2503.00002"]
+
+
+def test_cli_prints_the_lists_text_with_control_characters_escaped(tmp_path, cli):
+    source = tmp_path / "list.md"
+    source.write_text(
+        "## Odd \x1b[31mred\x1b[0m\n\n- A line of a list with no link at all \x1b[2J here\n", encoding="utf-8"
+    )
+    result = cli("import-markdown", str(source), "-o", str(tmp_path / "drafts"), "--catalog", str(REAL_CATALOG))
+    assert "line 3: not parsed (no link): A line of a list with no link at all \\x1b[2J here" in result.out.splitlines()
+    assert "\x1b" not in result.out

@@ -390,17 +390,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     report = importer.import_list(text, catalog, args.output, render.environment(), dt.date.today())
     for draft, existing in report.known:
-        print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
+        print(f"line {draft.line}: already in the catalog as {existing}: {diagnostics.printable(draft.title)}")
     for draft, reason in report.excluded:
-        print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {draft.title}")
+        print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {diagnostics.printable(draft.title)}")
     for draft, path in report.exists:
         print(f"line {draft.line}: {path} exists; not overwritten")
     for draft, path, missing in report.incomplete:
         print(f"line {draft.line}: {path}: needs {' and '.join(missing)}")
     for skipped in report.skipped:
-        print(f"line {skipped.line}: not parsed ({skipped.reason}): {skipped.text[:100]}")
+        # the list's own text, shown with its control characters escaped (a list is untrusted)
+        print(f"line {skipped.line}: not parsed ({skipped.reason}): {diagnostics.printable(skipped.text[:100])}")
     for unmatched in report.unmatched:
-        where = f"line {unmatched.line}: heading {unmatched.heading!r}" if unmatched.line else "before any heading:"
+        heading = diagnostics.printable(unmatched.heading)
+        where = f"line {unmatched.line}: heading '{heading}'" if unmatched.line else "before any heading:"
         entries = f"{unmatched.entries} entr{'y' if unmatched.entries == 1 else 'ies'}"
         print(f"{where} matched no topic; {entries} under it need topics")
     print(
