@@ -224,14 +224,14 @@ def test_json_ld_cannot_end_its_script_element_and_reads_back_as_the_same_record
         }
     )
     index = index_of({"evil": evil})
-    text = sharing.json_ld(index.by_id["evil"], "https://example.org/entries/evil/", index.taxonomy)
+    text = sharing.json_ld(index.by_id["evil"])
     assert text is not None
     assert "<" not in text and ">" not in text and "&" not in text
     record = json.loads(text)
     assert record["@type"] == "ScholarlyArticle" and record["headline"] == evil.title
     assert record["author"] == [{"@type": "Person", "name": "A </SCRIPT> B"}]
     assert record["sameAs"] == "https://arxiv.org/abs/2501.01234"
-    assert record["datePublished"] == "2025-01-01" and record["keywords"] == ["Masked & Discrete Diffusion"]
+    assert record["datePublished"] == "2025-01-01"
 
 
 def test_a_card_description_is_cut_at_a_word():

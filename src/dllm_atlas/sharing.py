@@ -17,10 +17,9 @@ import json
 from typing import Any
 
 from .load import LoadedEntry
-from .models import Taxonomy
 
-# A preview shows two or three lines: the summary is cut at a word near this many characters.
-CARD_DESCRIPTION = 200
+# What search engines and previews show: the summary is cut at a word within this many characters.
+CARD_DESCRIPTION = 160
 # Characters that could end the script element or start markup (and the two line separators that
 # older JavaScript parsers refuse in strings), as JSON escapes: the value is the same JSON.
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -53,26 +52,23 @@ def script_json(data: Any) -> str:
     return text
 
 
-def json_ld(item: LoadedEntry, url: str, taxonomy: Taxonomy) -> str | None:
+def json_ld(item: LoadedEntry) -> str | None:
     """The entry's schema.org ``ScholarlyArticle`` (papers, articles, benchmarks, and any entry with
     an arXiv id), or None for a model or framework without a paper."""
     entry = item.entry
     arxiv = getattr(entry, "arxiv", None)
     if entry.kind not in _ARTICLE_KINDS and not arxiv:
         return None
-    topics = taxonomy.topics()
+    # Lean on purpose: an entry page's budget is 20 KB, and the page's canonical link, its tags and
+    # its details table already say the URL, the topics and the venue.
     record: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
         "headline": entry.title,
-        "url": url,
         "datePublished": entry.date_text(),
     }
     if entry.authors:
         record["author"] = [{"@type": "Person", "name": name} for name in entry.authors]
-    if entry.venue:
-        record["isPartOf"] = {"@type": "PublicationIssue", "name": entry.venue}
     if arxiv:
         record["sameAs"] = f"https://arxiv.org/abs/{arxiv}"
-    record["keywords"] = [topics[t].name for t in entry.topics if t in topics]
     return script_json(record)

@@ -396,7 +396,7 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
             # Relative to the page (entries/<id>/), fetched when shown: entry pages stay light.
             hood_src=f"../../{hood}" if hood in pages else None,
             card=sharing.card(item),
-            jsonld=sharing.json_ld(item, config.site_url + entry_path(item.id), index.taxonomy),
+            jsonld=sharing.json_ld(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)
