@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 
@@ -50,11 +51,11 @@ def test_no_two_nodes_of_the_map_overlap_dots_or_labels(real_index):
         rows[node.y].append(node)
     for y, nodes in rows.items():
         spans = sorted(_extent(n) for n in nodes)
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        for (_, end), (start, _) in pairwise(spans):
             assert end <= start, f"overlap on the lane at y={y}"
     # Lanes are LANE apart, more than a 12 px label's height, so nodes of different lanes never touch.
-    assert min(b - a for a, b in zip(sorted(rows), sorted(rows)[1:], strict=False)) >= graph.LANE
-    assert all(0 <= n.x and _extent(n)[1] <= layout.width for n in layout.nodes)
+    assert min(b - a for a, b in pairwise(sorted(rows))) >= graph.LANE
+    assert all(n.x >= 0 and _extent(n)[1] <= layout.width for n in layout.nodes)
 
 
 def test_families_are_drawn_each_on_one_line_in_time_order(real_index):
@@ -207,7 +208,9 @@ def test_similar_work_ranks_shared_rare_words_and_topics_first():
         "far": _paper("Protein Folding", "2025-04-01", ["theory"], summary="Structures of molecules and more."),
     }
     for n in range(30):  # common words everywhere, so document frequencies mean something
-        entries[f"filler-{n:02d}"] = _paper(f"Filler Number {n}", "2024-01-01", summary=f"Unrelated filler text number {n}.")
+        entries[f"filler-{n:02d}"] = _paper(
+            f"Filler Number {n}", "2024-01-01", summary=f"Unrelated filler text number {n}."
+        )
     nearest = similar_entries(index_of(entries))
     assert nearest["anchor"][:2] == ["close", "topic-only"]
     assert "anchor" not in nearest["anchor"] and "far" not in nearest["anchor"]

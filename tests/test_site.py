@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from html import escape
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -223,9 +223,10 @@ def test_hostile_text_in_the_sharing_card_json_ld_topic_feed_and_map(hostile_sit
     assert record["@type"] == "ScholarlyArticle" and record["headline"] == HOSTILE_TITLE
     assert record["author"][0] == {"@type": "Person", "name": "<img src=x onerror=alert(3)>"}
     og = dict(re.findall(r'<meta property="og:(\w+)" content="([^"]*)">', entry))
-    assert og["title"] == escape(HOSTILE_TITLE) and og["type"] == "article"
+    assert unescape(og["title"]) == HOSTILE_TITLE and og["type"] == "article"  # the regex saw no raw quote
     assert og["url"] == "https://dllm-atlas.github.io/dllm-atlas/entries/evil/"
     assert og["description"].startswith("Summary with &lt;b&gt;bold&lt;/b&gt;")
+    assert unescape(og["description"]).endswith('pipes" onmouseover="alert(5)')
     assert '<meta name="twitter:card" content="summary">' in entry
     # The topic's own feed parses and carries the title as text.
     parsed = feedparser.parse((hostile_site / "feeds" / "theory.xml").read_bytes())

@@ -58,7 +58,16 @@ def _first_unbroken_year(years: set[int]) -> int:
 def months_chart(index: Index, palette: tuple[str, ...]) -> dict[str, Any]:
     """Stacked bars of entries per month by primary area, from the first month to the last."""
     if not index.entries:
-        return {"bars": [], "rows": [], "areas": [], "ticks": [], "years": [], "width": WIDTH, "height": HEIGHT, "earlier": 0}
+        return {
+            "bars": [],
+            "rows": [],
+            "areas": [],
+            "ticks": [],
+            "years": [],
+            "width": WIDTH,
+            "height": HEIGHT,
+            "earlier": 0,
+        }
     areas = list(index.taxonomy.areas)
     counts: dict[tuple[int, int], list[int]] = {}
     for item in index.entries:
@@ -78,7 +87,7 @@ def months_chart(index: Index, palette: tuple[str, ...]) -> dict[str, Any]:
     bars = []
     for n, month in enumerate(months):
         row = counts.get(month, [0] * len(areas))
-        x, base, segments = LEFT + n * slot, HEIGHT - BOTTOM, []
+        x, base, segments = LEFT + n * slot, float(HEIGHT - BOTTOM), []
         for area_number, value in enumerate(row):
             if value:
                 height = value / top_value * plot
@@ -193,12 +202,12 @@ def models_chart(index: Index) -> ModelsChart:
     models = [item for item in index.of_kind("model") if getattr(item.entry, "parameters", None)]
     if not models:
         return chart
-    sizes = {item.id: parameters_in_billions(item.entry.parameters) for item in models}  # type: ignore[attr-defined]
+    sizes = {item.id: parameters_in_billions(item.entry.parameters) for item in models}
     low = math.floor(math.log10(min(sizes.values())))
     high = math.ceil(math.log10(max(sizes.values())))
     high = max(high, low + 1)
-    first = min(item.entry.date for item in models).replace(month=1, day=1)
-    last = dt.date(max(item.entry.date for item in models).year + 1, 1, 1)
+    first: dt.date = min(item.entry.date for item in models).replace(month=1, day=1)
+    last: dt.date = dt.date(max(item.entry.date for item in models).year + 1, 1, 1)
     span = (last - first).days
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -210,7 +219,13 @@ def models_chart(index: Index) -> ModelsChart:
 
     for item in sorted(models, key=lambda i: (i.entry.date, i.id)):
         chart.points.append(
-            Point(item, sizes[item.id], x_of(item.entry.date), y_of(sizes[item.id]), item.entry.short_name or item.entry.title[:24])
+            Point(
+                item,
+                sizes[item.id],
+                x_of(item.entry.date),
+                y_of(sizes[item.id]),
+                item.entry.short_name or item.entry.title[:24],
+            )
         )
     _place_labels(chart.points, WIDTH)
     names = {-3: "1M", -2: "10M", -1: "100M", 0: "1B", 1: "10B", 2: "100B", 3: "1T"}

@@ -18,6 +18,7 @@ Label widths are estimated from their length (:data:`CHAR_WIDTH`, the site's 12 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,7 +104,8 @@ class MapLayout:
 
 
 def _month(item: LoadedEntry) -> int:
-    return item.entry.date.year * 12 + item.entry.date.month - 1
+    date: dt.date = item.entry.date
+    return date.year * 12 + date.month - 1
 
 
 def _time_scale(items: list[LoadedEntry]) -> tuple[dict[int, tuple[float, float]], float]:
@@ -120,7 +122,8 @@ def _time_scale(items: list[LoadedEntry]) -> tuple[dict[int, tuple[float, float]
 
 def _x(item: LoadedEntry, columns: dict[int, tuple[float, float]]) -> float:
     left, width = columns[_month(item)]
-    return left + DOT + (item.entry.date.day - 1) / 31 * max(width - 2 * DOT, 0)
+    day: int = item.entry.date.day
+    return left + DOT + (day - 1) / 31 * max(width - 2 * DOT, 0)
 
 
 def _extent(x: float, label: str) -> float:
@@ -217,7 +220,9 @@ def map_layout(index: Index) -> MapLayout:
             layout.edges.append(Edge(source, target, relation, x1, y1, x2, y2))
     first_month = min(columns)
     layout.years = [
-        (month // 12, round(columns[month][0], 1)) for month in sorted(columns) if month % 12 == 0 or month == first_month
+        (month // 12, round(columns[month][0], 1))
+        for month in sorted(columns)
+        if month % 12 == 0 or month == first_month
     ]
     layout.width = round(right + LEFT, 1)
     layout.height = round(y, 1)
@@ -292,8 +297,12 @@ def neighbourhood(index: Index, item_id: str) -> Neighbourhood | None:
     kept_out_one = _first_steps(index, item_id, out_one, index.outgoing)
     kept_in_one = _first_steps(index, item_id, in_one, index.incoming)
     # Second steps only through first steps that are drawn, so every drawn node has its line.
-    out_two = [i for i in out_two if any((r, i) in index.outgoing.get(n, []) for n in kept_out_one for r in HOOD_RELATIONS)]
-    in_two = [i for i in in_two if any((r, i) in index.incoming.get(n, []) for n in kept_in_one for r in HOOD_RELATIONS)]
+    out_two = [
+        i for i in out_two if any((r, i) in index.outgoing.get(n, []) for n in kept_out_one for r in HOOD_RELATIONS)
+    ]
+    in_two = [
+        i for i in in_two if any((r, i) in index.incoming.get(n, []) for n in kept_in_one for r in HOOD_RELATIONS)
+    ]
     spec = [
         ("builds on, two steps", out_two, _newest(index, out_two)[:STEP_TWO], len(out_two)),
         ("builds on", out_one, kept_out_one, len(out_one)),

@@ -18,7 +18,7 @@ work being quadratic in a term's document frequency (at 3,000 entries a cut at 2
 times as long, for the same top five in nine cases out of ten).
 
 Standard library only: at 3,000 entries this takes about a second (docs/performance.md,
-``benchmarks/similar_bench.py``), so scikit-learn (with SciPy and NumPy, tens of megabytes) would
+``benchmarks/graph_bench.py``), so scikit-learn (with SciPy and NumPy, tens of megabytes) would
 buy nothing a reader sees.
 """
 
@@ -43,9 +43,58 @@ TOPIC_WEIGHT = 2
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[0-9]+[a-z][a-z0-9]*")
 # Words that say nothing about a paper's subject; the document-frequency cut removes the rest.
 _STOP = frozenset(
-    "a an and are as at be by can for from has have in into is it its of on or that the their this "
-    "to we which with without while than then these those our via using use used uses also both "
-    "more most new not only over such".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "we",
+        "which",
+        "with",
+        "without",
+        "while",
+        "than",
+        "then",
+        "these",
+        "those",
+        "our",
+        "via",
+        "using",
+        "use",
+        "used",
+        "uses",
+        "also",
+        "both",
+        "more",
+        "most",
+        "new",
+        "not",
+        "only",
+        "over",
+        "such",
+    ]
 )
 
 

@@ -41,11 +41,11 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from . import charts, export, graph, render, sharing
-from .similar import similar_entries
 from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
+from .similar import similar_entries
 
 GENERATED_FILES = (
     "index.md",
@@ -442,7 +442,11 @@ def render_feeds(
         return max((i.entry.added for i in items), default=today)
 
     pages["feed.xml"] = feed.render(
-        **common, entries=newest(index.entries), updated=updated(index.entries), host=host, topic=None,
+        **common,
+        entries=newest(index.entries),
+        updated=updated(index.entries),
+        host=host,
+        topic=None,
         feed_path="feed.xml",
     )
     for topic in index.taxonomy.topics().values():

@@ -30,7 +30,9 @@ def test_the_map_draws_every_entry_and_a_click_opens_one(page, base_url, index):
     _open_map(page, base_url)
     nodes = page.locator("#atlas-map svg a[data-id]")
     assert nodes.count() == len(index.entries)
-    assert page.locator("#atlas-map-status").inner_text() == f"{len(index.entries)} of {len(index.entries)} entries shown."
+    assert (
+        page.locator("#atlas-map-status").inner_text() == f"{len(index.entries)} of {len(index.entries)} entries shown."
+    )
     assert page.locator("#atlas-map svg line.extends").count() > 0
     llada = page.locator('#atlas-map svg a[data-id="llada"]')
     llada.scroll_into_view_if_needed()
@@ -76,7 +78,10 @@ def test_filters_hide_other_areas_and_topics_and_zoom_resizes(page, base_url, in
     )
     expected = sorted(i.id for i in index.entries if "reinforcement-learning" in i.entry.topics)
     assert sorted(shown) == expected
-    assert page.locator("#atlas-map-status").inner_text() == f"{len(expected)} of {len(index.entries)} entries shown (filtered)."
+    assert (
+        page.locator("#atlas-map-status").inner_text()
+        == f"{len(expected)} of {len(index.entries)} entries shown (filtered)."
+    )
     # An edge stays only between two shown entries.
     edges = page.locator("#atlas-map svg line[data-e]").evaluate_all(
         "lines => lines.filter(l => l.style.display !== 'none').map(l => l.dataset.e.split(' '))"
@@ -100,7 +105,7 @@ def test_an_entry_page_draws_its_neighbourhood_and_its_nodes_link(page, base_url
     hood.wait_for()
     ids = hood.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert 2 <= len(ids) <= 15
-    assert '../../entries/llada/' in ids
+    assert "../../entries/llada/" in ids
     assert "../../entries/llada-1-5/" in ids  # the family comes first
     hood.locator('a[href="../../entries/llada-1-5/"] circle').click()
     page.wait_for_url(re.compile(r"/entries/llada-1-5/$"))
@@ -109,11 +114,16 @@ def test_an_entry_page_draws_its_neighbourhood_and_its_nodes_link(page, base_url
     assert similar.count() == 5
 
 
-def test_lineage_drawings_and_charts_render(page, base_url, index):
-    page.goto(base_url + "lineages/")
+def test_lineage_drawings_and_charts_render_and_link_after_instant_navigation(page, base_url, index):
+    page.goto(base_url)
+    page.click('a.md-tabs__link:text-is("Lineages")')  # Material's instant navigation
+    page.wait_for_url(re.compile(r"/lineages/$"))
     drawings = page.locator(".atlas-lineage-drawing svg")
     assert drawings.count() == len(index.lineages)
     assert drawings.first.bounding_box()["height"] > 40
+    first = index.lineages[0].members[0].id
+    drawings.first.locator("circle").first.click()
+    page.wait_for_url(re.compile(rf"/entries/{first}/$"))
     page.goto(base_url + "charts/")
     assert page.locator(".atlas-chart svg").count() == 2
     assert page.locator(".atlas-chart svg rect").count() > 10
