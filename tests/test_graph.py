@@ -104,7 +104,7 @@ def test_a_neighbourhood_holds_two_steps_each_way_and_at_most_fifteen_entries(ch
     hood = graph.neighbourhood(chain_index, "root")
     assert hood is not None
     columns = {name: more for _, name, more in hood.columns}
-    assert list(columns) == ["builds on, two steps", "builds on", "this entry", "built on by", "built on by, two steps"]
+    assert list(columns) == ["further back", "builds on", "this entry", "built on by", "further on"]
     by_x: dict[float, list[str]] = defaultdict(list)
     for node in hood.nodes:
         by_x[node.x].append(node.id)
@@ -115,7 +115,8 @@ def test_a_neighbourhood_holds_two_steps_each_way_and_at_most_fifteen_entries(ch
         ["a3", "a4", "a5", "a6"],  # the newest four of six, each leading a step further
         ["b4", "b5", "b6"],  # reached through the drawn first steps, newest three
     ]
-    assert columns["built on by"] == 2 and columns["built on by, two steps"] == 1
+    assert columns["built on by"] == 2 and columns["further on"] == 1
+    assert hood.width <= 690 and all(graph.label_width(n.label) < graph.HOOD_COLUMN - 6 for n in hood.nodes)
     assert len(hood.nodes) <= 15
     assert [n.id for n in hood.nodes if n.centre] == ["root"]
     # Every drawn entry but the centre has its line to the column next to it.

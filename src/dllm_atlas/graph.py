@@ -42,9 +42,11 @@ MONTH_PER_ENTRY = 16
 # An entry page's neighbourhood: entries per column, nearest steps first (1 + 4 + 4 + 3 + 3 = 15).
 STEP_ONE = 4
 STEP_TWO = 3
-HOOD_COLUMN = 150
+# Five columns fit the content width of an entry page (about 690 px) without scrolling.
+HOOD_COLUMN = 136
+HOOD_LABEL = 18
 HOOD_ROW = 46
-HOOD_TOP = 34
+HOOD_TOP = 46
 HOOD_RELATIONS = ("builds_on", "extends")
 LINEAGE_STEP = 170
 FAMILIES = "Families"
@@ -304,11 +306,11 @@ def neighbourhood(index: Index, item_id: str) -> Neighbourhood | None:
         i for i in in_two if any((r, i) in index.incoming.get(n, []) for n in kept_in_one for r in HOOD_RELATIONS)
     ]
     spec = [
-        ("builds on, two steps", out_two, _newest(index, out_two)[:STEP_TWO], len(out_two)),
+        ("further back", out_two, _newest(index, out_two)[:STEP_TWO], len(out_two)),
         ("builds on", out_one, kept_out_one, len(out_one)),
         ("this entry", [item_id], [item_id], 1),
         ("built on by", in_one, kept_in_one, len(in_one)),
-        ("built on by, two steps", in_two, _newest(index, in_two)[:STEP_TWO], len(in_two)),
+        ("further on", in_two, _newest(index, in_two)[:STEP_TWO], len(in_two)),
     ]
     spec = [s for s in spec if s[1]]
     tallest = max(len(kept) for _, _, kept, _ in spec)
@@ -322,7 +324,7 @@ def neighbourhood(index: Index, item_id: str) -> Neighbourhood | None:
         top = HOOD_TOP + (tallest - len(kept)) * HOOD_ROW / 2
         for row, other in enumerate(kept):
             item = index.by_id[other]
-            label, cut = label_of(item, 21)
+            label, cut = label_of(item, HOOD_LABEL)
             area = index.primary_area.get(other)
             y = top + row * HOOD_ROW + 10
             nodes.append(
