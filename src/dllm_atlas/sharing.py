@@ -19,7 +19,7 @@ from typing import Any
 from .load import LoadedEntry
 
 # What search engines and previews show: the summary is cut at a word within this many characters.
-CARD_DESCRIPTION = 160
+CARD_DESCRIPTION = 120
 # Characters that could end the script element or start markup (and the two line separators that
 # older JavaScript parsers refuse in strings), as JSON escapes: the value is the same JSON.
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
