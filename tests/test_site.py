@@ -229,7 +229,7 @@ def test_hostile_text_in_the_sharing_card_json_ld_topic_feed_and_map(hostile_sit
     assert unescape(og["description"]).endswith('pipes" onmouseover="alert(5)')
     assert '<meta name="twitter:card" content="summary">' in entry
     # The topic's own feed parses and carries the title as text.
-    parsed = feedparser.parse((hostile_site / "feeds" / "theory.xml").read_bytes())
+    parsed = feedparser.parse((hostile_site / "feed-theory.xml").read_bytes())
     assert parsed.bozo == 0 and [e.title for e in parsed.entries] == [HOSTILE_TITLE]
     assert parsed.feed.title == "dllm-atlas: Theory"
     # The map is XML that parses, with the title as text and no element from it.

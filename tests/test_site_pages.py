@@ -298,7 +298,7 @@ def test_every_page_head_announces_the_feed(real_site, path):
     paths = [urlsplit(urljoin(page_url, feed["href"])).path for feed in feeds]
     # The global feed everywhere; a topic page also announces its own, beside it.
     topic = path.split("/")[1] if path.startswith("topics/") else None
-    assert paths == ["/feed.xml", f"/feeds/{topic}.xml"] if topic else ["/feed.xml"], feeds
+    assert paths == ["/feed.xml", f"/feed-{topic}.xml"] if topic else ["/feed.xml"], feeds
     assert (real_site / "feed.xml").is_file()
 
 

@@ -27,8 +27,10 @@ _ARTICLE_KINDS = ("paper", "article", "benchmark")
 
 
 def topic_feed_path(topic_slug: str) -> str:
-    """The topic's Atom feed, relative to the docs folder (``feeds/<topic>.xml``)."""
-    return f"feeds/{topic_slug}.xml"
+    """The topic's Atom feed, relative to the docs folder (``feed-<topic>.xml``). At the top, beside
+    ``feed.xml``, on purpose: Material's instant navigation fetches ``sitemap.xml`` relative to every
+    ``link rel=alternate`` of a page, so a feed in a folder would cost a 404 on every topic page."""
+    return f"feed-{topic_slug}.xml"
 
 
 def _shorten(text: str, limit: int = CARD_DESCRIPTION) -> str:

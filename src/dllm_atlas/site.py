@@ -17,7 +17,7 @@
                             the build (:func:`merge_search_records`); not published itself
 ``catalog.json``            the JSON export, each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
-``feed.xml``, ``feeds/``    Atom feed of the newest additions, and one per topic
+``feed.xml``, ``feed-*``    Atom feed of the newest additions, and one per topic
 ==========================  ===============================================================
 
 These paths are build output (git-ignored); every other file in the docs folder is hand-written.
@@ -28,6 +28,7 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import json
 import os
@@ -63,7 +64,9 @@ GENERATED_FILES = (
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries", "maps", "feeds")
+GENERATED_DIRS = ("areas", "topics", "entries", "maps")
+# Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
+GENERATED_PATTERNS = ("feed-*.xml",)
 MAP_FILE = "maps/overview.svg"
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
 SEARCH_RECORDS = "search-records.json"
@@ -458,7 +461,11 @@ def render_feeds(
 
 
 def is_generated(relative: str) -> bool:
-    return relative in GENERATED_FILES or relative.split("/", 1)[0] in GENERATED_DIRS
+    return (
+        relative in GENERATED_FILES
+        or relative.split("/", 1)[0] in GENERATED_DIRS
+        or ("/" not in relative and any(fnmatch.fnmatchcase(relative, p) for p in GENERATED_PATTERNS))
+    )
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
@@ -476,11 +483,12 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
             written += 1
     for folder in sorted(touched):
         sync_dir(folder)
-    for directory in GENERATED_DIRS:
-        for path in sorted((docs_dir / directory).glob("**/*")):
-            if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
-                path.unlink()
-                removed += 1
+    stale = [path for directory in GENERATED_DIRS for path in sorted((docs_dir / directory).glob("**/*"))]
+    stale += [path for pattern in GENERATED_PATTERNS for path in sorted(docs_dir.glob(pattern))]
+    for path in stale:
+        if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
+            path.unlink()
+            removed += 1
     return written, removed
 
 
