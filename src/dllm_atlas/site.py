@@ -9,13 +9,15 @@
 ``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
-``models.md`` …             models and frameworks tables, timeline, lineages
+``models.md`` …             models and frameworks tables, timeline, lineages (drawn), charts
+``map.md``, ``maps/``       the relation map (``maps/overview.svg``, fetched by the page) and each
+                            entry's neighbourhood (``maps/entries/<id>.svg``): :mod:`.graph`
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``search-records.json``     the site search's entry records, merged into Material's index after
                             the build (:func:`merge_search_records`); not published itself
 ``catalog.json``            the JSON export, each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
-``feed.xml``                Atom feed of the newest additions
+``feed.xml``, ``feed-*``    Atom feed of the newest additions, and one per topic
 ==========================  ===============================================================
 
 These paths are build output (git-ignored); every other file in the docs folder is hand-written.
@@ -26,6 +28,7 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import json
 import os
@@ -38,11 +41,12 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import activity, export, render
+from . import activity, charts, export, graph, render, sharing
 from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
 from .safeyaml import YamlError, decode, parse
+from .similar import similar_entries
 
 GENERATED_FILES = (
     "index.md",
@@ -52,13 +56,18 @@ GENERATED_FILES = (
     "frameworks.md",
     "timeline.md",
     "lineages.md",
+    "map.md",
+    "charts.md",
     "excluded.md",
     "search-records.json",
     "catalog.json",
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries")
+GENERATED_DIRS = ("areas", "topics", "entries", "maps")
+# Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
+GENERATED_PATTERNS = ("feed-*.xml",)
+MAP_FILE = "maps/overview.svg"
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
 SEARCH_RECORDS = "search-records.json"
 SEARCH_INDEX = Path("search") / "search_index.json"
@@ -375,7 +384,24 @@ def render_pages(
     )
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
-    page("lineages.md", "lineages.md.j2")
+    render_drawings(index, env, pages)
+    page(
+        "lineages.md",
+        "lineages.md.j2",
+        drawings=[
+            env.get_template("site/lineage.svg.j2").render(drawing=d, prefix="../", first=n == 0, palette=PALETTE)
+            for n, d in enumerate(graph.lineage_drawings(index))
+        ],
+    )
+    months, models = charts.months_chart(index, PALETTE), charts.models_chart(index)
+    page(
+        "charts.md",
+        "charts.md.j2",
+        months=months,
+        models=models,
+        months_svg=env.get_template("site/chart_months.svg.j2").render(c=months, palette=PALETTE),
+        models_svg=env.get_template("site/chart_models.svg.j2").render(c=models, prefix="../", palette=PALETTE),
+    )
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
@@ -388,11 +414,14 @@ def render_pages(
                 topic=topic,
                 entries=index.by_topic.get(topic.slug, []),
                 section=AREAS_SECTION,
+                feed=sharing.topic_feed_path(topic.slug),
             )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
+    nearest = similar_entries(index)
     for item in index.entries:
         source = source_path(item)
+        hood = f"maps/entries/{item.id}.svg"
         page(
             f"entries/{item.id}.md",
             "entry.md.j2",
@@ -401,23 +430,77 @@ def render_pages(
             edit_url=config.edit_url(source),
             bibtex=bib_entry(item),
             section=section_of(item),
+            similar=[index.by_id[other] for other in nearest.get(item.id, [])],
+            # Relative to the page (entries/<id>/), fetched when shown: entry pages stay light.
+            hood_src=f"../../{hood}" if hood in pages else None,
+            card=sharing.card(item),
+            jsonld=sharing.json_ld(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         entries=sorted(index.entries, key=lambda i: i.id)
     )
     pages[SEARCH_RECORDS] = json.dumps(search_records(index, env), ensure_ascii=False, separators=(",", ":"))
     pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
-    pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
-        **common,
-        entries=newest[:FEED_SIZE],
-        updated=max((i.entry.added for i in index.entries), default=today),
-        host=urlsplit(config.site_url).hostname or "localhost",
-    )
+    render_feeds(index, env, config, common, today, pages)
     return pages
 
 
+def render_drawings(index: Index, env: Environment, pages: dict[str, str]) -> None:
+    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`)."""
+    pages[MAP_FILE] = env.get_template("site/map.svg.j2").render(
+        layout=graph.map_layout(index), prefix="../", palette=PALETTE
+    )
+    hood_template = env.get_template("site/neighbourhood.svg.j2")
+    for item in index.entries:
+        hood = graph.neighbourhood(index, item.id)
+        if hood is not None:
+            pages[f"maps/entries/{item.id}.svg"] = hood_template.render(
+                hood=hood, heading=item.entry.heading(), prefix="../../", palette=PALETTE
+            )
+    pages["map.md"] = env.get_template("site/map.md.j2").render(
+        index=index,
+        palette=PALETTE,
+        # Relative to the page (map/), versioned by content like explorer.json.
+        map_src=versioned(f"../{MAP_FILE}", pages[MAP_FILE]),
+        map_file=MAP_FILE,
+    )
+
+
+def render_feeds(
+    index: Index, env: Environment, config: SiteConfig, common: dict[str, Any], today: dt.date, pages: dict[str, str]
+) -> None:
+    """The global Atom feed and one per topic, newest additions first."""
+    feed = env.get_template("site/feed.xml.j2")
+    host = urlsplit(config.site_url).hostname or "localhost"
+
+    def newest(items: list[LoadedEntry]) -> list[LoadedEntry]:
+        return sorted(items, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)[:FEED_SIZE]
+
+    def updated(items: list[LoadedEntry]) -> dt.date:
+        return max((i.entry.added for i in items), default=today)
+
+    pages["feed.xml"] = feed.render(
+        **common,
+        entries=newest(index.entries),
+        updated=updated(index.entries),
+        host=host,
+        topic=None,
+        feed_path="feed.xml",
+    )
+    for topic in index.taxonomy.topics().values():
+        items = index.by_topic.get(topic.slug, [])
+        path = sharing.topic_feed_path(topic.slug)
+        pages[path] = feed.render(
+            **common, entries=newest(items), updated=updated(items), host=host, topic=topic, feed_path=path
+        )
+
+
 def is_generated(relative: str) -> bool:
-    return relative in GENERATED_FILES or relative.split("/", 1)[0] in GENERATED_DIRS
+    return (
+        relative in GENERATED_FILES
+        or relative.split("/", 1)[0] in GENERATED_DIRS
+        or ("/" not in relative and any(fnmatch.fnmatchcase(relative, p) for p in GENERATED_PATTERNS))
+    )
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
@@ -435,11 +518,12 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
             written += 1
     for folder in sorted(touched):
         sync_dir(folder)
-    for directory in GENERATED_DIRS:
-        for path in sorted((docs_dir / directory).glob("**/*")):
-            if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
-                path.unlink()
-                removed += 1
+    stale = [path for directory in GENERATED_DIRS for path in sorted((docs_dir / directory).glob("**/*"))]
+    stale += [path for pattern in GENERATED_PATTERNS for path in sorted(docs_dir.glob(pattern))]
+    for path in stale:
+        if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
+            path.unlink()
+            removed += 1
     return written, removed
 
 
