@@ -26,7 +26,7 @@ def project_copy(dest: Path, catalog: Path | None = None) -> Path:
             n
             for n in names
             if Path(d, n).relative_to(ROOT / "docs").as_posix().split("/")[0] in site.GENERATED_DIRS
-            or (Path(d) == ROOT / "docs" and n in site.GENERATED_FILES)
+            or (Path(d) == ROOT / "docs" and site.is_generated(n))
         ],
     )
     shutil.copy(ROOT / "CONTRIBUTING.md", dest / "CONTRIBUTING.md")  # docs/contributing.md includes it

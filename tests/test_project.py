@@ -65,6 +65,7 @@ def test_gitignore_lists_exactly_the_generated_site_files():
     lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     ignored = {line for line in lines if line.startswith("/docs/")}
     expected = {f"/docs/{name}" for name in site.GENERATED_FILES} | {f"/docs/{name}/" for name in site.GENERATED_DIRS}
+    expected |= {f"/docs/{pattern}" for pattern in site.GENERATED_PATTERNS}
     assert ignored == expected
 
 

@@ -100,3 +100,35 @@ def test_after_an_invalid_catalog_the_next_build_is_whole(catalog: Any, preview:
     catalog.write("papers/mdlm.yaml", GOOD_PAPER)
     instance.build()
     assert instance.failure is None and builds == [False, False]  # the site folder was emptied
+
+
+class FakeServer:
+    """What Preview asks of MkDocs' live-reload server: its rebuild flag and condition."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._rebuild_cond = threading.Condition()
+        self._want_rebuild = False
+
+
+def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next(catalog: Any, preview: Any) -> None:
+    instance, builds, docs = preview
+    instance.server = FakeServer()
+    instance.build()
+    assert instance.similar_job is None  # the first build computes it in line
+    twin = (
+        GOOD_PAPER.replace("Simple and Effective", "A Twin of the Simple and Effective")
+        .replace("2406.07524", "2406.07599")
+        .replace("kuleshov-group/mdlm", "o/twin")
+    )
+    catalog.write("papers/twin.yaml", twin)
+    instance.build()
+    # The rebuild did not wait for similar work: the new entry's page has none yet.
+    assert "entries/twin.md" not in (docs / "entries" / "mdlm.md").read_text(encoding="utf-8")
+    instance.similar_job.join()
+    assert "twin" in instance.similar["mdlm"]
+    assert instance.server._want_rebuild is True  # it changed: one more rebuild asked for
+    instance.build()
+    assert "twin.md" in (docs / "entries" / "mdlm.md").read_text(encoding="utf-8")
+    instance.similar_job.join()

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -206,6 +207,36 @@ def test_hostile_text_in_bibtex_and_feed(hostile_site):
     parsed = feedparser.parse((hostile_site / "feed.xml").read_bytes())
     assert parsed.bozo == 0
     assert parsed.entries[0].title == HOSTILE_TITLE
+
+
+def _script_json(html: str) -> list[str]:
+    return re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+
+
+def test_hostile_text_in_the_sharing_card_json_ld_topic_feed_and_map(hostile_site):
+    entry = (hostile_site / "entries" / "evil" / "index.html").read_text(encoding="utf-8")
+    # The JSON-LD holds no "<", so the title's "</script>" cannot end the element early: the first
+    # "</script>" after it is its own, and the record reads back with the title as written.
+    (block,) = _script_json(entry)
+    assert "<" not in block and ">" not in block
+    record = json.loads(block)
+    assert record["@type"] == "ScholarlyArticle" and record["headline"] == HOSTILE_TITLE
+    assert record["author"][0] == {"@type": "Person", "name": "<img src=x onerror=alert(3)>"}
+    og = dict(re.findall(r'<meta property="og:(\w+)" content="([^"]*)">', entry))
+    assert unescape(og["title"]) == HOSTILE_TITLE and og["type"] == "article"  # the regex saw no raw quote
+    assert og["url"] == "https://dllm-atlas.github.io/dllm-atlas/entries/evil/"
+    assert og["description"].startswith("Summary with &lt;b&gt;bold&lt;/b&gt;")
+    assert unescape(og["description"]).endswith('pipes" onmouseover="alert(5)')
+    assert '<meta name="twitter:card" content="summary">' in entry
+    # The topic's own feed parses and carries the title as text.
+    parsed = feedparser.parse((hostile_site / "feed-theory.xml").read_bytes())
+    assert parsed.bozo == 0 and [e.title for e in parsed.entries] == [HOSTILE_TITLE]
+    assert parsed.feed.title == "dllm-atlas: Theory"
+    # The map is XML that parses, with the title as text and no element from it.
+    svg = ET.parse(hostile_site / "maps" / "overview.svg").getroot()
+    assert {el.tag.split("}")[1] for el in svg.iter()} <= {"svg", "style", "line", "text", "a", "circle", "title"}
+    labels = [el.get("aria-label") for el in svg.iter("{http://www.w3.org/2000/svg}a")]
+    assert labels == [f"{HOSTILE_TITLE}, 2025-03-03"]
 
 
 def test_build_refuses_an_invalid_catalog_and_writes_nothing(catalog, cli, tmp_path):

@@ -3,6 +3,7 @@ BibTeX types, and what every page's head and footer carry."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from html.parser import HTMLParser
@@ -195,7 +196,7 @@ def test_a_month_precision_date_reads_the_same_on_every_page(crafted):
 
 def test_relations_are_split_by_direction_with_related_once(crafted):
     alpha = _text(_article(_page(crafted, "entries/alpha")))
-    relations = alpha[alpha.index("Relations") : alpha.index("Cite")]
+    relations = alpha[alpha.index("Relations") : alpha.index("Similar work")]
     assert relations.count("Related to") == 1
     assert relations.count("Gamma") == 1  # named by both files, listed once
     assert "Built on by" not in relations and "Used by" in relations
@@ -203,7 +204,7 @@ def test_relations_are_split_by_direction_with_related_once(crafted):
     assert "What it draws on" in drawn_on and "Related to" in drawn_on
     assert "Extended by" in drawn_by and "Delta" in drawn_by
     gamma = _text(_article(_page(crafted, "entries/gamma")))
-    assert gamma[gamma.index("Relations") : gamma.index("Cite")].count("Alpha") == 1
+    assert gamma[gamma.index("Relations") : gamma.index("Similar work")].count("Alpha") == 1
 
 
 def test_a_long_backlink_list_folds_into_details(crafted):
@@ -293,9 +294,11 @@ SAMPLE_PAGES = ("", "entries/llada", "topics/caching", "areas/inference", "model
 @pytest.mark.parametrize("path", SAMPLE_PAGES)
 def test_every_page_head_announces_the_feed(real_site, path):
     feeds = [a for a in _links(_page(real_site, path)).head_alternates if a.get("type") == "application/atom+xml"]
-    assert len(feeds) == 1, feeds
     page_url = f"https://example.org/{path}/" if path else "https://example.org/"
-    assert urlsplit(urljoin(page_url, feeds[0]["href"])).path == "/feed.xml"
+    paths = [urlsplit(urljoin(page_url, feed["href"])).path for feed in feeds]
+    # The global feed everywhere; a topic page also announces its own, beside it.
+    topic = path.split("/")[1] if path.startswith("topics/") else None
+    assert paths == ["/feed.xml", f"/feed-{topic}.xml"] if topic else ["/feed.xml"], feeds
     assert (real_site / "feed.xml").is_file()
 
 
@@ -344,3 +347,36 @@ def test_developer_pages_are_built_and_linked_from_about_but_not_in_the_nav(real
     # The home page links neither: not in its tabs, its sidebar, nor its content.
     home = [href or "" for href, _ in _links(_page(real_site, "")).anchors]
     assert not [h for h in home if "architecture" in h or "performance" in h]
+
+
+# 10. Drawings, charts, similar work (issue 15).
+
+
+def test_entry_pages_fetch_their_neighbourhood_and_list_similar_work(crafted):
+    html = _page(crafted, "entries/delta")
+    (src,) = re.findall(r'<div class="atlas-hood" data-src="([^"]+)"></div>', html)
+    assert src == "../../maps/entries/delta.svg"
+    svg = (crafted / "maps" / "entries" / "delta.svg").read_text(encoding="utf-8")
+    # Delta extends Alpha, which the users build on: Alpha one step back, nothing further.
+    assert re.findall(r'<a href="\.\./\.\./entries/([\w-]+)/"', svg) == ["alpha", "delta"]
+    assert '<line class="e extends"' in svg
+    # An entry without builds_on/extends either way has no drawing and no placeholder.
+    assert "atlas-hood" not in _page(crafted, "entries/beta")
+    assert not (crafted / "maps" / "entries" / "beta.svg").exists()
+    similar = re.search(r'<p class="atlas-similar">Similar work: (.*?)</p>', html).group(1)
+    links = re.findall(r'<a href="\.\./([\w-]+)/">', similar)
+    assert 1 <= len(links) <= 5 and "delta" not in links
+
+
+def test_the_map_page_fetches_its_versioned_drawing_and_the_charts_page_has_its_tables(crafted):
+    html = _page(crafted, "map")
+    (src,) = re.findall(r'<div class="atlas-map" id="atlas-map" tabindex="-1" data-src="([^"]+)">', html)
+    svg = (crafted / "maps" / "overview.svg").read_text(encoding="utf-8")
+    digest = hashlib.sha256(svg.encode()).hexdigest()[:12]
+    assert src == f"../maps/overview.svg?v={digest}"
+    assert svg.count("<a href=") == 4 + len(USERS)
+    charts = _text(_article(_page(crafted, "charts")))
+    # Alpha (2025-03), gamma (2025-04), delta (2025-05), beta (2025-02), the users (2025-06).
+    # One row per month with entries: month, Foundations & Theory (the users), Models, total.
+    assert f"2025-06 {len(USERS)} 0 {len(USERS)}" in charts and "2025-03 0 1 1" in charts
+    assert "Models by parameter count" in charts

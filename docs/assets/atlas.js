@@ -1,5 +1,6 @@
-/* dllm-atlas site behaviour: sortable tables and the explorer. No request beyond the site's own
- * explorer.json, no dependencies besides the vendored tablesort. Material's instant navigation swaps pages without reloading,
+/* dllm-atlas site behaviour: sortable tables, the explorer, the map and entry neighbourhoods. No
+ * request beyond the site's own explorer.json and drawings (maps/), no dependencies besides the
+ * vendored tablesort. Material's instant navigation swaps pages without reloading,
  * so everything (re)initialises on each `document$` emission. */
 (function () {
   "use strict";
@@ -165,9 +166,126 @@
     }, function (error) { failed(count, error); });
   }
 
+  // The drawings are SVG files made at build time (dllm_atlas.graph); a page fetches its own and
+  // puts it inline, so its links, focus and colours are the page's. Parsed as XML (DOMParser),
+  // never as HTML: the files hold no script and every text in them is escaped.
+  var drawings = {};
+
+  function loadSvg(url) {
+    if (!drawings[url]) {
+      drawings[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      }).then(function (text) {
+        var svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+        if (svg.nodeName !== "svg") throw new Error("not an SVG drawing");
+        return svg;
+      });
+      drawings[url].catch(function () { delete drawings[url]; });
+    }
+    return drawings[url].then(function (svg) { return document.importNode(svg, true); });
+  }
+
+  function initHood() {
+    var box = document.querySelector(".atlas-hood[data-src]");
+    if (!box || box.dataset.atlasReady) return;
+    box.dataset.atlasReady = "1";
+    loadSvg(new URL(box.dataset.src, window.location.href).href).then(function (svg) {
+      box.replaceChildren(svg);
+    }, function () { box.remove(); });  // the relation lists above say the same
+  }
+
+  var ZOOMS = [0.25, 0.35, 0.5, 0.7, 1, 1.4, 2];
+
+  function initMap() {
+    var box = document.getElementById("atlas-map");
+    var form = document.getElementById("atlas-map-controls");
+    if (!box || !form || box.dataset.atlasReady) return;
+    box.dataset.atlasReady = "1";
+    var status = document.getElementById("atlas-map-status");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    loadSvg(new URL(box.dataset.src, window.location.href).href).then(function (svg) {
+      box.replaceChildren(svg);
+      var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+      var nodes = Array.prototype.slice.call(svg.querySelectorAll("a[data-id]"));
+      var edges = Array.prototype.slice.call(svg.querySelectorAll("line[data-e]"));
+      var areaOf = {};
+      Array.prototype.forEach.call(form.elements.topic.options, function (o) {
+        if (o.value) areaOf[o.value] = o.dataset.area;
+      });
+      var zoom = ZOOMS.indexOf(1);
+      function fit() {  // the widest zoom that shows the whole height of the map's box, at least the smallest
+        var best = 0;
+        ZOOMS.forEach(function (z, n) { if (width * z <= box.clientWidth || n === 0) best = n; });
+        return best;
+      }
+      function setZoom(n) {
+        zoom = Math.max(0, Math.min(ZOOMS.length - 1, n));
+        svg.setAttribute("width", String(Math.round(width * ZOOMS[zoom])));
+        svg.setAttribute("height", String(Math.round(height * ZOOMS[zoom])));
+      }
+      function filter() {
+        var area = form.elements.area.value, topic = form.elements.topic.value, shown = {}, count = 0;
+        nodes.forEach(function (node) {
+          var topics = node.dataset.t.split(" ");
+          var ok = (!topic || topics.indexOf(topic) >= 0) &&
+            (!area || topics.some(function (t) { return areaOf[t] === area; }));
+          node.style.display = ok ? "" : "none";
+          if (ok) { shown[node.dataset.id] = true; count++; }
+        });
+        edges.forEach(function (edge) {
+          var ends = edge.dataset.e.split(" ");
+          edge.style.display = shown[ends[0]] && shown[ends[1]] ? "" : "none";
+        });
+        status.textContent = count + " of " + nodes.length + " entries shown" + (area || topic ? " (filtered)" : "") + ".";
+        return shown;
+      }
+      var hits = [], hit = -1;
+      function find(next) {
+        var words = form.elements.find.value.trim().toLowerCase();
+        hits.forEach(function (node) { node.classList.remove("hit"); });
+        if (!words) { hits = []; filter(); return; }
+        hits = nodes.filter(function (node) {
+          return node.style.display !== "none" && node.getAttribute("aria-label").toLowerCase().indexOf(words) >= 0;
+        });
+        hits.forEach(function (node) { node.classList.add("hit"); });
+        if (!hits.length) { status.textContent = "No entry shown matches “" + form.elements.find.value.trim() + "”."; return; }
+        hit = next ? (hit + 1) % hits.length : 0;
+        var target = hits[hit];
+        target.focus({ preventScroll: true });
+        var r = target.getBoundingClientRect(), b = box.getBoundingClientRect();
+        box.scrollLeft += r.left - b.left - box.clientWidth / 2;
+        box.scrollTop += r.top - b.top - box.clientHeight / 2;
+        status.textContent = "Match " + (hit + 1) + " of " + hits.length + ": " + target.getAttribute("aria-label") + ". Enter for the next.";
+      }
+      form.elements.area.addEventListener("change", function () { filter(); find(false); });
+      form.elements.topic.addEventListener("change", function () { filter(); find(false); });
+      form.elements.find.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); find(hits.length > 0); }
+      });
+      form.elements.find.addEventListener("search", function () { find(false); });
+      form.elements["in"].addEventListener("click", function () { setZoom(zoom + 1); });
+      form.elements.out.addEventListener("click", function () { setZoom(zoom - 1); });
+      form.elements.fit.addEventListener("click", function () { setZoom(fit()); });
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "+" || event.key === "=") { setZoom(zoom + 1); event.preventDefault(); }
+        else if (event.key === "-") { setZoom(zoom - 1); event.preventDefault(); }
+      });
+      setZoom(zoom);
+      box.scrollLeft = box.scrollWidth;  // the newest work first; the oldest is a scroll away
+      filter();
+    }, function (error) {
+      status.classList.add("atlas-error");
+      status.setAttribute("role", "alert");
+      status.textContent = "The map could not be loaded (" + error.message + "). Reload the page to try again; the Areas and Lineages pages list the same entries.";
+    });
+  }
+
   function init() {
     initTables();
     initExplorer();
+    initHood();
+    initMap();
   }
 
   if (typeof document$ !== "undefined") document$.subscribe(init);

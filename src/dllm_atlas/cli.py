@@ -533,18 +533,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     report = importer.import_list(text, catalog, args.output, render.environment(), dt.date.today())
     for draft, existing in report.known:
-        print(f"line {draft.line}: already in the catalog as {existing}: {draft.title}")
+        print(f"line {draft.line}: already in the catalog as {existing}: {diagnostics.printable(draft.title)}")
     for draft, reason in report.excluded:
-        print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {draft.title}")
+        print(f"line {draft.line}: arXiv {draft.arxiv} is excluded ({reason}): {diagnostics.printable(draft.title)}")
     for draft, path in report.exists:
         print(f"line {draft.line}: {path} exists; not overwritten")
     for draft, path, missing in report.incomplete:
         print(f"line {draft.line}: {path}: needs {' and '.join(missing)}")
     for skipped in report.skipped:
-        print(f"line {skipped.line}: not parsed ({skipped.reason}): {skipped.text[:100]}")
+        # the list's own text, shown with its control characters escaped (a list is untrusted)
+        print(f"line {skipped.line}: not parsed ({skipped.reason}): {diagnostics.printable(skipped.text[:100])}")
+    for unmatched in report.unmatched:
+        heading = diagnostics.printable(unmatched.heading)
+        where = f"line {unmatched.line}: heading '{heading}'" if unmatched.line else "before any heading:"
+        entries = f"{unmatched.entries} entr{'y' if unmatched.entries == 1 else 'ies'}"
+        print(f"{where} matched no topic; {entries} under it need topics")
     print(
-        f"{len(report.written)} draft(s) written to {args.output}, {report.merged} duplicate listing(s) merged, "
-        f"{len(report.skipped)} line(s) not parsed"
+        f"{report.found} work(s) found, {len(report.written)} draft(s) written to {args.output}, "
+        f"{report.merged} duplicate listing(s) merged, {len(report.skipped)} line(s) not parsed, "
+        f"{len(report.unmatched)} heading(s) matched no topic"
     )
     return 0
 
@@ -668,8 +675,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "import-markdown",
         "turn a Markdown awesome list into draft entries",
-        "Reads a list of papers (bullets or tables), skips what the catalog holds or excludes, merges\n"
-        "duplicate listings, and writes one draft per new work for a curator to finish.",
+        "Reads a list of papers in any usual layout (bullets, numbered items, Markdown or HTML tables,\n"
+        "paragraphs, <details> blocks, headings as titles), skips what the catalog holds or excludes,\n"
+        "merges duplicate listings, and writes one draft per new work for a curator to finish; prints\n"
+        "each line it could not parse and each heading that matched no topic, with line numbers.",
         "dllm-atlas import-markdown awesome.md -o drafts/",
     )
     p.add_argument("file", type=Path, help="the Markdown list")

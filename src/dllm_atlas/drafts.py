@@ -37,6 +37,7 @@ class Draft:
     kind: str = "paper"
     short_name: str | None = None
     date: dt.date | None = None
+    date_precision: str = "day"  # "month" when the source gives only the month (date is its 1st)
     arxiv: str | None = None
     venue: str | None = None
     authors: list[str] = field(default_factory=list)
@@ -125,6 +126,7 @@ def render_draft(
         "short_name": draft.short_name,
         "authors": draft.authors,
         "date": draft.date,
+        "date_precision": draft.date_precision,
         "venue": draft.venue,
         "arxiv": draft.arxiv,
         "links": dict(sorted(draft.links.items(), key=lambda kv: order.index(kv[0]))),

@@ -12,6 +12,7 @@ every caller sees the same diagnostics::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,9 +54,11 @@ def generate_site(
     env: Environment | None = None,
     today: dt.date | None = None,
     memo: Memo | None = None,
+    similar: Mapping[str, list[str]] | None = None,
 ) -> tuple[int, int]:
     """Stage 4 for the site: write the generated pages into the docs folder; (written, removed).
-    ``memo`` (kept by ``serve``): render only what changed since the last generation."""
+    ``memo`` (kept by ``serve``): render only what changed since the last generation; ``similar``:
+    the entries' similar work when the caller has it (else computed)."""
     from . import render, site
 
-    return site.generate(index, env or render.environment(), config, today, memo)
+    return site.generate(index, env or render.environment(), config, today, memo, similar)

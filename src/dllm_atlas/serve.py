@@ -29,6 +29,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from . import diagnostics, logs, pipeline, site
 from .fsutil import temporary_target
 from .load import LoadCache
 from .memo import Memo
+from .similar import similar_entries
 
 log = logging.getLogger(logs.LOGGER)
 # Marks the error page, so its poller can tell it from the real page once the catalog is fixed.
@@ -131,6 +133,13 @@ class Preview:
         # that build was made from besides the catalog (see layout()).
         self.built = False
         self.built_layout: tuple[tuple[str, int, int], ...] = ()
+        # Similar work (a pass over every entry's text, seconds at 3,000 entries) is computed in
+        # line for the first build only; after an edit the pages keep the last lists and a
+        # thread computes them again once the build is done, asking for one more rebuild if
+        # they changed (see _refresh_similar).
+        self.similar: dict[str, list[str]] | None = None
+        self.similar_job: threading.Thread | None = None
+        self.server: Any = None  # the live-reload server, to ask it for a rebuild
 
     def load_config(self) -> Any:
         from mkdocs.config import load_config
@@ -164,7 +173,10 @@ class Preview:
         config = config or self.load_config()
         settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
         try:
-            written, removed = pipeline.generate_site(checked.index, settings, memo=self.memo)
+            fresh_similar = self.similar is None
+            if self.similar is None:
+                self.similar = similar_entries(checked.index)
+            written, removed = pipeline.generate_site(checked.index, settings, memo=self.memo, similar=self.similar)
         except ValueError as exc:  # a malformed data/activity.json
             log.error("%s", exc)
             self.failure = error_page(
@@ -182,6 +194,8 @@ class Preview:
             with _quiet_dirty_warning():
                 build(config, serve_url=url, dirty=dirty)
             self.built, self.built_layout = True, layout
+            if not fresh_similar:
+                self._refresh_similar(checked.index)
             log.info(
                 "rebuilt in %.2f s: checks %.2f s (%d file(s) read again), pages %.2f s (%d written, %d removed), "
                 "MkDocs %.2f s (%s)",
@@ -231,6 +245,29 @@ class Preview:
                 continue
             found.append((path, info.st_size, info.st_mtime_ns))
         return tuple(sorted(found))
+
+    def _refresh_similar(self, index: Any) -> None:
+        """Compute similar work again in a thread; when it differs, keep it and ask for a rebuild."""
+        if self.similar_job is not None:
+            self.similar_job.join()  # one at a time: the newest index wins
+
+        def work() -> None:
+            found = similar_entries(index)
+            if found != self.similar:
+                self.similar = found
+                self._ask_for_rebuild()
+
+        self.similar_job = threading.Thread(target=work, name="atlas-similar", daemon=True)
+        self.similar_job.start()
+
+    def _ask_for_rebuild(self) -> None:
+        server = self.server
+        if server is None:
+            return
+        # What LiveReloadServer's own watch callback does (MkDocs 1.6).
+        with server._rebuild_cond:
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
 
     def close(self) -> None:
         shutil.rmtree(self.site_dir, ignore_errors=True)
@@ -344,6 +381,7 @@ def serve(catalog: Path, config_file: Path, address: Address, env: Environment) 
                     mount_path=urlsplit(config.site_url).path,
                 )
                 server.error_handler = preview.error_handler
+                preview.server = server
                 # Notified by the operating system (inotify on Linux) rather than by MkDocs'
                 # polling, which would stat every file of a 3,000-entry catalog twice a second
                 # and see an edit up to half a second late.

@@ -9,13 +9,15 @@
 ``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
-``models.md`` …             models and frameworks tables, timeline, lineages
+``models.md`` …             models and frameworks tables, timeline, lineages (drawn), charts
+``map.md``, ``maps/``       the relation map (``maps/overview.svg``, fetched by the page) and each
+                            entry's neighbourhood (``maps/entries/<id>.svg``): :mod:`.graph`
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``search-records.json``     the site search's entry records, merged into Material's index after
                             the build (:func:`merge_search_records`); not published itself
 ``catalog.json``            the JSON export (compact), each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
-``feed.xml``                Atom feed of the newest additions
+``feed.xml``, ``feed-*``    Atom feed of the newest additions, and one per topic
 ==========================  ===============================================================
 
 These paths are build output (git-ignored); every other file in the docs folder is hand-written.
@@ -26,6 +28,7 @@ are removed, so ``mkdocs serve`` settles after one rebuild.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import json
 import os
@@ -39,12 +42,13 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import activity, export, memo, render
+from . import activity, charts, export, graph, memo, render, sharing
 from .fsutil import sync_dir, write_atomic
 from .index import Index, entry_record
 from .load import LoadedEntry
 from .memo import Memo
 from .safeyaml import YamlError, decode, parse
+from .similar import similar_entries
 
 GENERATED_FILES = (
     "index.md",
@@ -54,13 +58,18 @@ GENERATED_FILES = (
     "frameworks.md",
     "timeline.md",
     "lineages.md",
+    "map.md",
+    "charts.md",
     "excluded.md",
     "search-records.json",
     "catalog.json",
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries")
+GENERATED_DIRS = ("areas", "topics", "entries", "maps")
+# Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
+GENERATED_PATTERNS = ("feed-*.xml",)
+MAP_FILE = "maps/overview.svg"
 # A memo's get (or memo.compute): a value by its key, reused while the key is the same.
 Cached = Callable[[Hashable, Callable[[], Any]], Any]
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
@@ -383,10 +392,12 @@ def render_pages(
     today: dt.date,
     activity_data: activity.ActivityData | None = None,
     cached: Cached = memo.compute,
+    similar: Mapping[str, list[str]] | None = None,
 ) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
     :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
-    the last generation are reused, not rendered."""
+    the last generation are reused, not rendered. ``similar``: each entry's similar work, when the
+    caller has it (``serve`` computes it beside its rebuilds); else it is computed here."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
@@ -400,9 +411,18 @@ def render_pages(
     }
     pages: dict[str, str] = {}
 
-    def page(path: str, template: str, inputs: Hashable = None, **context: Any) -> None:
+    def page(
+        path: str,
+        template: str,
+        inputs: Hashable = None,
+        lazy: Callable[[], dict[str, Any]] | None = None,
+        **context: Any,
+    ) -> None:
+        """Render ``template`` to ``path``; ``lazy`` gives context worth computing only when the
+        page is rendered (not when a memo already holds it)."""
+
         def make() -> str:
-            return env.get_template(f"site/{template}").render(**common, **context)
+            return env.get_template(f"site/{template}").render(**common, **context, **(lazy() if lazy else {}))
 
         # Pages without declared inputs are small: rendered every time.
         pages[path] = make() if inputs is None else cached(("page", path, template, inputs), make)
@@ -436,10 +456,44 @@ def render_pages(
         frameworks=frameworks,
     )
     page("timeline.md", "timeline.md.j2", inputs=listed(index.entries))
+    render_drawings(index, env, pages, cached)
+    # Drawings are laid out every time (fast) and rendered again only when their layout changes.
+    drawings = graph.lineage_drawings(index)
+
+    def lineage_context() -> dict[str, Any]:
+        return {
+            "drawings": [
+                env.get_template("site/lineage.svg.j2").render(drawing=d, prefix="../", first=n == 0, palette=PALETTE)
+                for n, d in enumerate(drawings)
+            ]
+        }
+
     page(
         "lineages.md",
         "lineages.md.j2",
-        inputs=tuple((tuple((i.id, i.digest) for i in lin.members), listed(lin.built_on_by)) for lin in index.lineages),
+        inputs=(
+            repr(drawings),
+            tuple((tuple((i.id, i.digest) for i in lin.members), listed(lin.built_on_by)) for lin in index.lineages),
+        ),
+        lazy=lineage_context,
+    )
+    months, models_chart = charts.months_chart(index, PALETTE), charts.models_chart(index)
+
+    def chart_context() -> dict[str, Any]:
+        return {
+            "months_svg": env.get_template("site/chart_months.svg.j2").render(c=months, palette=PALETTE),
+            "models_svg": env.get_template("site/chart_models.svg.j2").render(
+                c=models_chart, prefix="../", palette=PALETTE
+            ),
+        }
+
+    page(
+        "charts.md",
+        "charts.md.j2",
+        inputs=(repr(months), repr(models_chart)),
+        lazy=chart_context,
+        months=months,
+        models=models_chart,
     )
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
@@ -461,6 +515,7 @@ def render_pages(
                 topic=topic,
                 entries=entries,
                 section=AREAS_SECTION,
+                feed=sharing.topic_feed_path(topic.slug),
             )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_macro = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
@@ -469,17 +524,25 @@ def render_pages(
         return str(bib_macro(item))
 
     bibtex = {item.id: cached(("bib", item.id, item.digest), partial(bib, item)) for item in index.entries}
+    nearest = similar_entries(index) if similar is None else similar
     for item in index.entries:
         source = source_path(item)
+        hood = f"maps/entries/{item.id}.svg"
+        similar_items = [index.by_id[other] for other in nearest.get(item.id, []) if other in index.by_id]
         page(
             f"entries/{item.id}.md",
             "entry.md.j2",
-            inputs=entry_page_inputs(index, item) if item.digest else None,
+            inputs=(entry_page_inputs(index, item), listed(similar_items), hood in pages) if item.digest else None,
             item=item,
             source=source,
             edit_url=config.edit_url(source),
             bibtex=bibtex[item.id],
             section=section_of(item),
+            similar=similar_items,
+            # Relative to the page (entries/<id>/), fetched when shown: entry pages stay light.
+            hood_src=f"../../{hood}" if hood in pages else None,
+            card=sharing.card(item),
+            jsonld=sharing.json_ld(item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         bibtex=[bibtex[item.id] for item in sorted(index.entries, key=lambda i: i.id)]
@@ -493,17 +556,85 @@ def render_pages(
         ),
         compact=True,
     )
-    pages["feed.xml"] = env.get_template("site/feed.xml.j2").render(
-        **common,
-        entries=newest[:FEED_SIZE],
-        updated=max((i.entry.added for i in index.entries), default=today),
-        host=urlsplit(config.site_url).hostname or "localhost",
-    )
+    render_feeds(index, env, config, common, today, pages, cached)
     return pages
 
 
+def render_drawings(index: Index, env: Environment, pages: dict[str, str], cached: Cached = memo.compute) -> None:
+    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`). Layouts
+    are plain data, made every time; a drawing is rendered again only when its layout changed."""
+    layout = graph.map_layout(index)
+    pages[MAP_FILE] = cached(
+        ("map", repr(layout)),
+        lambda: env.get_template("site/map.svg.j2").render(layout=layout, prefix="../", palette=PALETTE),
+    )
+    hood_template = env.get_template("site/neighbourhood.svg.j2")
+
+    def draw(hood: graph.Neighbourhood, heading: str) -> str:
+        return hood_template.render(hood=hood, heading=heading, prefix="../../", palette=PALETTE)
+
+    for item in index.entries:
+        hood = graph.neighbourhood(index, item.id)
+        if hood is not None:
+            heading = item.entry.heading()
+            pages[f"maps/entries/{item.id}.svg"] = cached(
+                ("hood", item.id, heading, repr(hood)), partial(draw, hood, heading)
+            )
+    pages["map.md"] = env.get_template("site/map.md.j2").render(
+        index=index,
+        palette=PALETTE,
+        # Relative to the page (map/), versioned by content like explorer.json.
+        map_src=versioned(f"../{MAP_FILE}", pages[MAP_FILE]),
+        map_file=MAP_FILE,
+    )
+
+
+def render_feeds(
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    common: dict[str, Any],
+    today: dt.date,
+    pages: dict[str, str],
+    cached: Cached = memo.compute,
+) -> None:
+    """The global Atom feed and one per topic, newest additions first."""
+    feed = env.get_template("site/feed.xml.j2")
+    host = urlsplit(config.site_url).hostname or "localhost"
+
+    def newest(items: list[LoadedEntry]) -> list[LoadedEntry]:
+        return sorted(items, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)[:FEED_SIZE]
+
+    def updated(items: list[LoadedEntry]) -> dt.date:
+        return max((i.entry.added for i in items), default=today)
+
+    pages["feed.xml"] = feed.render(
+        **common,
+        entries=newest(index.entries),
+        updated=updated(index.entries),
+        host=host,
+        topic=None,
+        feed_path="feed.xml",
+    )
+
+    def topic_feed(topic: Any, entries: list[LoadedEntry], when: dt.date, path: str) -> str:
+        return str(feed.render(**common, entries=entries, updated=when, host=host, topic=topic, feed_path=path))
+
+    for topic in index.taxonomy.topics().values():
+        items = index.by_topic.get(topic.slug, [])
+        path = sharing.topic_feed_path(topic.slug)
+        entries, when = newest(items), updated(items)
+        digests = tuple((i.id, i.digest) for i in entries)
+        key = ("feed", path, digests, when) if all(i.digest for i in entries) else ("feed", path, object())
+        pages[path] = cached(key, partial(topic_feed, topic, entries, when, path))
+
+
 def is_generated(relative: str) -> bool:
-    return relative in GENERATED_FILES or relative.split("/", 1)[0] in GENERATED_DIRS
+    return (
+        relative in GENERATED_FILES
+        or relative.split("/", 1)[0] in GENERATED_DIRS
+        or ("/" not in relative and any(fnmatch.fnmatchcase(relative, p) for p in GENERATED_PATTERNS))
+    )
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | None = None) -> tuple[int, int]:
@@ -534,14 +665,10 @@ def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | N
         # known ones this generation did not make (no walk through 3,000 entry pages).
         stale = [docs_dir / relative for relative in sorted(known_before - pages.keys())]
     else:
-        stale = [
-            path
-            for directory in GENERATED_DIRS
-            for path in sorted((docs_dir / directory).glob("**/*"))
-            if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages
-        ]
+        stale = [path for directory in GENERATED_DIRS for path in sorted((docs_dir / directory).glob("**/*"))]
+        stale += [path for pattern in GENERATED_PATTERNS for path in sorted(docs_dir.glob(pattern))]
     for path in stale:
-        if path.is_file():
+        if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
             path.unlink()
             removed += 1
     if known is not None:
@@ -585,19 +712,25 @@ def largest_files(
 
 
 def generate(
-    index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None, memo: Memo | None = None
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    today: dt.date | None = None,
+    memo: Memo | None = None,
+    similar: Mapping[str, list[str]] | None = None,
 ) -> tuple[int, int]:
     """Render every generated file into the docs folder; (written, removed). With ``memo`` (kept
-    by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`)."""
+    by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`);
+    ``similar`` as for :func:`render_pages`."""
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
     today = today or dt.date.today()
     # A malformed data file raises activity.ActivityError (a ValueError) naming it; none is no data.
     data = activity.read(config.activity_file) if config.activity_file else None
     if memo is None:
-        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data))
+        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data, similar=similar))
     memo.begin(generation_context(index, env, config, intro, today, data))
-    pages = render_pages(index, env, config, intro, today, data, memo.get)
+    pages = render_pages(index, env, config, intro, today, data, memo.get, similar)
     memo.end()
     return write_pages(config.docs_dir, pages, memo.on_disk)
 
