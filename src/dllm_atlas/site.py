@@ -371,6 +371,21 @@ def entry_page_inputs(index: Index, item: LoadedEntry) -> Hashable:
     return (item.digest, groups, linked([base] if base else []), linked(supported))
 
 
+def drawn(index: Index) -> Hashable:
+    """What the drawings (map, neighbourhoods, lineages, charts) are laid out from: each entry's
+    listed fields, topics (its colour), relations and parameters. A summary edit leaves it as it was,
+    so no layout is made again."""
+    return tuple(
+        (
+            *listed([item])[0],
+            tuple(item.entry.topics),
+            tuple(index.outgoing.get(item.id, [])),
+            tuple(getattr(item.entry, "parameters", None) or []),
+        )
+        for item in index.entries
+    )
+
+
 def table_inputs(index: Index, items: list[LoadedEntry], links: str) -> Hashable:
     """What the models or frameworks table shows: its rows' entries, and the names of the entries
     they link to (``links``: the base model, or the supported models); None without digests."""
@@ -456,9 +471,11 @@ def render_pages(
         frameworks=frameworks,
     )
     page("timeline.md", "timeline.md.j2", inputs=listed(index.entries))
-    render_drawings(index, env, pages, cached)
-    # Drawings are laid out every time (fast) and rendered again only when their layout changes.
-    drawings = graph.lineage_drawings(index)
+    shape = drawn(index) if all(i.digest for i in index.entries) else None
+    render_drawings(index, env, pages, cached, shape)
+    drawings = cached(
+        ("lineage-layouts", shape if shape is not None else object()), partial(graph.lineage_drawings, index)
+    )
 
     def lineage_context() -> dict[str, Any]:
         return {
@@ -472,12 +489,17 @@ def render_pages(
         "lineages.md",
         "lineages.md.j2",
         inputs=(
-            repr(drawings),
+            shape,
             tuple((tuple((i.id, i.digest) for i in lin.members), listed(lin.built_on_by)) for lin in index.lineages),
-        ),
+        )
+        if shape is not None
+        else None,
         lazy=lineage_context,
     )
-    months, models_chart = charts.months_chart(index, PALETTE), charts.models_chart(index)
+    months, models_chart = cached(
+        ("chart-layouts", shape if shape is not None else object()),
+        lambda: (charts.months_chart(index, PALETTE), charts.models_chart(index)),
+    )
 
     def chart_context() -> dict[str, Any]:
         return {
@@ -490,7 +512,7 @@ def render_pages(
     page(
         "charts.md",
         "charts.md.j2",
-        inputs=(repr(months), repr(models_chart)),
+        inputs=shape,
         lazy=chart_context,
         months=months,
         models=models_chart,
@@ -560,26 +582,34 @@ def render_pages(
     return pages
 
 
-def render_drawings(index: Index, env: Environment, pages: dict[str, str], cached: Cached = memo.compute) -> None:
-    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`). Layouts
-    are plain data, made every time; a drawing is rendered again only when its layout changed."""
-    layout = graph.map_layout(index)
+def render_drawings(
+    index: Index, env: Environment, pages: dict[str, str], cached: Cached = memo.compute, shape: Hashable = None
+) -> None:
+    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`). With a
+    memo, layouts are made again only when what they are drawn from (``shape``, see :func:`drawn`)
+    changed, and a neighbourhood's drawing only when its own layout did."""
+    shape = shape if shape is not None else object()  # without a shape, nothing is reused
+    layout = cached(("map-layout", shape), partial(graph.map_layout, index))
     pages[MAP_FILE] = cached(
-        ("map", repr(layout)),
+        ("map", shape),
         lambda: env.get_template("site/map.svg.j2").render(layout=layout, prefix="../", palette=PALETTE),
     )
     hood_template = env.get_template("site/neighbourhood.svg.j2")
 
+    def layouts() -> dict[str, tuple[graph.Neighbourhood, str]]:
+        found = {}
+        for item in index.entries:
+            hood = graph.neighbourhood(index, item.id)
+            if hood is not None:
+                found[item.id] = (hood, repr(hood))
+        return found
+
     def draw(hood: graph.Neighbourhood, heading: str) -> str:
         return hood_template.render(hood=hood, heading=heading, prefix="../../", palette=PALETTE)
 
-    for item in index.entries:
-        hood = graph.neighbourhood(index, item.id)
-        if hood is not None:
-            heading = item.entry.heading()
-            pages[f"maps/entries/{item.id}.svg"] = cached(
-                ("hood", item.id, heading, repr(hood)), partial(draw, hood, heading)
-            )
+    for entry_id, (hood, text) in cached(("hood-layouts", shape), layouts).items():
+        heading = index.by_id[entry_id].entry.heading()
+        pages[f"maps/entries/{entry_id}.svg"] = cached(("hood", entry_id, heading, text), partial(draw, hood, heading))
     pages["map.md"] = env.get_template("site/map.md.j2").render(
         index=index,
         palette=PALETTE,
