@@ -563,8 +563,7 @@ def render_pages(
             similar=similar_items,
             # Relative to the page (entries/<id>/), fetched when shown: entry pages stay light.
             hood_src=f"../../{hood}" if hood in pages else None,
-            card=sharing.card(item),
-            jsonld=sharing.json_ld(item),
+            lazy=partial(sharing_context, item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
         bibtex=[bibtex[item.id] for item in sorted(index.entries, key=lambda i: i.id)]
@@ -580,6 +579,11 @@ def render_pages(
     )
     render_feeds(index, env, config, common, today, pages, cached)
     return pages
+
+
+def sharing_context(item: LoadedEntry) -> dict[str, Any]:
+    """An entry page's sharing card and JSON-LD: made only when the page is rendered."""
+    return {"card": sharing.card(item), "jsonld": sharing.json_ld(item)}
 
 
 def render_drawings(
