@@ -9,7 +9,8 @@
 ``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
-``models.md`` …             models and frameworks tables, timeline, lineages
+``authors/``                the people index and one page per author (:mod:`dllm_atlas.people`)
+``models.md`` …             models and frameworks tables, timeline (``timeline/<year>.md``), lineages
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``search-records.json``     the site search's entry records, merged into Material's index after
                             the build (:func:`merge_search_records`); not published itself
@@ -38,7 +39,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import export, render
+from . import export, people, render
 from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
@@ -58,7 +59,7 @@ GENERATED_FILES = (
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries")
+GENERATED_DIRS = ("areas", "topics", "entries", "authors", "timeline")
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
 SEARCH_RECORDS = "search-records.json"
 SEARCH_INDEX = Path("search") / "search_index.json"
@@ -70,8 +71,6 @@ FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
-# The explorer shows three authors and searches the first six.
-EXPLORER_AUTHORS = 6
 # Hex digits of a data file's SHA-256 in the URL a page fetches it by: a new file, a new URL.
 DATA_HASH_LENGTH = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
@@ -155,6 +154,7 @@ def entry_path(entry_id: str) -> str:
 # The navigation page whose tab an entry page belongs to, by kind; other kinds go under Areas.
 SECTION_OF_KIND = {"model": "models.md", "framework": "frameworks.md"}
 AREAS_SECTION = "areas/index.md"
+PEOPLE_SECTION = "authors/index.md"
 
 
 def section_of(item: LoadedEntry) -> str:
@@ -246,25 +246,42 @@ def parameter_sort_key(parameters: list[str]) -> float:
     return best
 
 
-def explorer_records(index: Index) -> list[dict[str, Any]]:
-    """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
-    more. An entry's areas are its topics' (the page's topic options name them) and its page is
+def explorer_data(index: Index, persons: people.People) -> dict[str, Any]:
+    """The explorer's data (``explorer.json``): every author's name once (``authors``), and the
+    entries newest first (``entries``) with what the explorer filters, sorts, shows and exports,
+    and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
+    its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here."""
-    return [
-        {
-            "id": item.id,
-            "title": item.entry.title,
-            "short": item.entry.short_name or "",
-            "kind": item.entry.kind,
-            "date": render.date_shown(item.entry),
-            "year": item.entry.date.year,
-            "topics": item.entry.topics,
-            "code": bool(item.entry.links.code),
-            "summary": item.entry.summary or "",
-            "authors": item.entry.authors[:EXPLORER_AUTHORS],
-        }
-        for item in index.entries
-    ]
+    position = {author.name: n for n, author in enumerate(persons.authors)}
+    entries = []
+    for item in index.entries:
+        e = item.entry
+        names = dict.fromkeys(persons.canonical(raw) for raw in e.authors)
+        entries.append(
+            {
+                "id": item.id,
+                "title": e.title,
+                "short": e.short_name or "",
+                "kind": e.kind,
+                "date": render.date_shown(e),
+                "iso": e.date.isoformat(),
+                "topics": e.topics,
+                "code": bool(e.links.code),
+                "weights": bool(getattr(e, "open_weights", None)),
+                "venue": e.venue or "",
+                "cite": e.citation_type(),
+                "arxiv": e.arxiv or "",
+                "link": e.links.primary() or "",
+                "summary": e.summary or "",
+                "authors": [position[name] for name in names],
+            }
+        )
+    return {"authors": [author.name for author in persons.authors], "entries": entries}
+
+
+def venues(index: Index) -> list[str]:
+    """The venues entries name, for the explorer's venue facet (case-insensitive order)."""
+    return sorted({item.entry.venue for item in index.entries if item.entry.venue}, key=lambda v: (v.casefold(), v))
 
 
 def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
@@ -308,8 +325,10 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     """Every generated file, as ``{path relative to docs_dir: text}``."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
+    persons = people.build_people(index.entries, index.author_aliases)
     common = {
         "index": index,
+        "people": persons,
         "topics": topics,
         "topic_area": topic_area,
         "entry_path": entry_path,
@@ -328,9 +347,14 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(records=explorer_records(index))
+    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(data=explorer_data(index, persons))
     # Relative to the page (explorer/), so the site works under any site_url path.
-    page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
+    page(
+        "explorer.md",
+        "explorer.md.j2",
+        data_src=versioned("../explorer.json", pages["explorer.json"]),
+        venues=venues(index),
+    )
     page(
         "models.md",
         "models.md.j2",
@@ -340,6 +364,17 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
     )
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
+    # One page per year: the whole timeline in one page was 568 KB at 3,000 entries.
+    years = index.years  # newest first
+    for n, year in enumerate(years):
+        page(
+            f"timeline/{year}.md",
+            "timeline_year.md.j2",
+            year=year,
+            entries=[item for item in index.entries if item.entry.date.year == year],
+            newer=years[n - 1] if n > 0 else None,
+            older=years[n + 1] if n + 1 < len(years) else None,
+        )
     page("lineages.md", "lineages.md.j2")
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
@@ -354,6 +389,9 @@ def render_pages(index: Index, env: Environment, config: SiteConfig, intro: str,
                 entries=index.by_topic.get(topic.slug, []),
                 section=AREAS_SECTION,
             )
+    page(PEOPLE_SECTION, "authors.md.j2")
+    for author in persons.authors:
+        page(f"authors/{author.slug}.md", "author.md.j2", author=author, section=PEOPLE_SECTION)
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
     for item in index.entries:

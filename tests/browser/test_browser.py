@@ -62,7 +62,7 @@ def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base
     page.goto(base_url + "explorer/")
     page.locator(".atlas-result").first.wait_for()
     assert len(_result_ids(page)) == len(index.entries)
-    page.select_option("select[name=topic]", "reinforcement-learning")
+    page.locator("button.atlas-topic[data-topic=reinforcement-learning]").click()
     page.select_option("select[name=year]", "2025")
     expected = sorted(
         i.id for i in index.entries if "reinforcement-learning" in i.entry.topics and i.entry.date.year == 2025
@@ -77,7 +77,9 @@ def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base
     page.goto(shared)
     page.locator(".atlas-result").first.wait_for()
     assert sorted(_result_ids(page)) == expected
-    assert page.locator("select[name=topic]").input_value() == "reinforcement-learning"
+    assert (
+        page.locator("button.atlas-topic[data-topic=reinforcement-learning]").get_attribute("data-state") == "include"
+    )
 
 
 def test_explorer_text_and_code_filters(page, base_url, index):
