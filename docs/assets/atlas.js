@@ -38,8 +38,9 @@
   var FLAGS = ["code", "weights", "only"];
   var LISTS = ["topic", "xtopic", "sel"];  // comma-separated in the URL
   var DEFAULTS = { match: "any", sort: "date", view: "list" };
-  var BATCH = 100;       // cards rendered at once; more as the reader scrolls
-  var GROUP_FIRST = 5;   // cards shown per topic in the grouped view before "show more"
+  var BATCH = 40;        // cards rendered at once (several screens); more as the reader scrolls
+  var GROUP_FIRST = 3;   // cards shown per topic in the grouped view before "show more"
+  var GROUPS_NOW = 4;    // topics whose cards are drawn at once; the others' as they scroll near
   var TYPING_DELAY = 150;
 
   function parseState(search) {
@@ -98,7 +99,10 @@
         for (i = 0; i < e.authors.length && !found; i++) found = authorKeys[e.authors[i]] === author;
         if (!found) return false;
       }
-      for (i = 0; i < words.length; i++) if (e.hay.indexOf(words[i]) < 0) return false;
+      if (words.length) {
+        var hay = searchText(e);
+        for (i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0) return false;
+      }
       return true;
     };
   }
@@ -204,7 +208,8 @@
     return card;
   })();
 
-  function card(e, selected) {
+  function card(e, selected, dataUrl) {
+    cardText(e, dataUrl);
     var node = CARD.cloneNode(true);
     node.dataset.id = e.id;
     var box = node.firstChild.firstChild;
@@ -222,13 +227,13 @@
 
   /* Cards for `items` into `container`, `first` at once, then BATCH more per "show more" (pressed,
    * or scrolled into view). */
-  function fill(container, items, first, selected) {
+  function fill(container, items, first, selected, dataUrl) {
     var done = 0;
     var more = null;
     function step(count) {
       var fragment = document.createDocumentFragment();
       var end = Math.min(items.length, done + count);
-      for (; done < end; done++) fragment.appendChild(card(items[done], selected));
+      for (; done < end; done++) fragment.appendChild(card(items[done], selected, dataUrl));
       if (more) more.remove();
       container.appendChild(fragment);
       if (done < items.length) {
@@ -266,26 +271,45 @@
   }
 
   // Each record names its topics; a topic's area is on its button, an entry's page under the site
-  // root next to the data file. Search text and sort keys are computed once, here.
-  function prepare(data, topicButtons, dataUrl) {
+  // root next to the data file. Only what filtering and sorting need is computed here, in place;
+  // a card's text (meta, URL) when the card is first drawn, the search text on the first search.
+  function prepare(data, topicButtons) {
     var areaOf = {};
     topicButtons.forEach(function (b) { areaOf[b.dataset.topic] = b.dataset.area; });
     var names = data.authors;
-    return data.entries.map(function (record) {
-      var e = Object.assign({}, record);
+    var entries = data.entries;
+    for (var n = 0; n < entries.length; n++) {
+      var e = entries[n];
+      for (var key in OMITTED) if (e[key] === undefined) e[key] = OMITTED[key];
       e.areas = [];
-      e.topics.forEach(function (t) { if (areaOf[t] && e.areas.indexOf(areaOf[t]) < 0) e.areas.push(areaOf[t]); });
-      e.url = new URL("entries/" + encodeURIComponent(e.id) + "/", dataUrl).href;
+      for (var t = 0; t < e.topics.length; t++) {
+        var area = areaOf[e.topics[t]];
+        if (area && e.areas.indexOf(area) < 0) e.areas.push(area);
+      }
       e.year = e.iso.slice(0, 4);
-      e.names = e.authors.map(function (n) { return names[n]; });
+      e.names = e.authors.map(function (i) { return names[i]; });
       e.heading = (e.short && e.title.indexOf(e.short) < 0 ? e.short + ": " : "") + e.title;
       e.sortTitle = e.title.toLowerCase();
-      e.hay = [e.title, e.short, e.names.join(" "), e.summary, e.venue].join(" ").toLowerCase();
+    }
+    return entries;
+  }
+
+  // Fields explorer.json leaves out when they hold their default (site.explorer_data).
+  var OMITTED = { short: "", code: false, weights: false, venue: "", cite: "misc", arxiv: "", link: "", summary: "" };
+
+  function searchText(e) {
+    if (e.hay === undefined) e.hay = [e.title, e.short, e.names.join(" "), e.summary, e.venue].join(" ").toLowerCase();
+    return e.hay;
+  }
+
+  function cardText(e, dataUrl) {
+    if (e.url === undefined) {
+      e.url = new URL("entries/" + encodeURIComponent(e.id) + "/", dataUrl).href;
       e.meta = e.date + " · " + e.kind + (e.venue ? " · " + e.venue : "") +
         (e.names.length ? " · " + e.names.slice(0, 3).join(", ") + (e.names.length > 3 ? " et al." : "") : "") +
         (e.code ? " · code" : "") + (e.weights ? " · open weights" : "");
-      return e;
-    });
+    }
+    return e;
   }
 
   function failed(count, error) {
@@ -385,7 +409,7 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
 
     load(dataUrl).then(function (data) {
-      var entries = prepare(data, buttons, dataUrl);
+      var entries = prepare(data, buttons);
       var byId = {};
       entries.forEach(function (e) { byId[e.id] = e; });
       var authorKeys = data.authors.map(function (n) { return n.toLowerCase(); });
@@ -398,6 +422,7 @@
       selection = selection.filter(function (id) { return byId[id]; });
       var topicNames = buttons.map(function (b) { return [b.dataset.topic, b.textContent]; });
 
+      var groupWatch = null;
       function render() {
         var chosen = {};
         selection.forEach(function (id) { chosen[id] = true; });
@@ -405,17 +430,29 @@
         count.textContent = shown.length + " of " + entries.length + " entries" +
           (state.view === "topics" ? ", grouped by topic (an entry is listed under each of its topics)" : "");
         results.replaceChildren();
+        if (groupWatch) groupWatch.disconnect();
+        groupWatch = null;
         if (state.view === "topics") {
+          // Every group's heading at once; the cards of groups past the first few when they come near.
+          groupWatch = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver(function (seen) {
+            seen.forEach(function (s) { if (s.isIntersecting) { groupWatch.unobserve(s.target); s.target.atlasFill(); } });
+          }, { rootMargin: "600px" });
+          var drawn = 0;
           topicNames.forEach(function (pair) {
             var members = shown.filter(function (e) { return e.topics.indexOf(pair[0]) >= 0; });
             if (!members.length) return;
-            var section = el("section", "atlas-group");
+            var section = el("section", "atlas-group atlas-group-pending");
             section.dataset.topic = pair[0];
             section.appendChild(el("h2", "atlas-group-title", pair[1] + " (" + members.length + ")"));
+            section.atlasFill = function () {
+              section.classList.remove("atlas-group-pending");
+              fill(section, members, GROUP_FIRST, chosen, dataUrl);
+            };
             results.appendChild(section);
-            fill(section, members, GROUP_FIRST, chosen);
+            if (drawn++ < GROUPS_NOW || !groupWatch) section.atlasFill();
+            else groupWatch.observe(section);
           });
-        } else fill(results, shown, BATCH, chosen);
+        } else fill(results, shown, BATCH, chosen, dataUrl);
         renderBar();
       }
 
@@ -479,7 +516,7 @@
         // In the catalog's order (newest first), whatever order they were ticked in.
         var chosen = {};
         selection.forEach(function (id) { chosen[id] = true; });
-        return entries.filter(function (e) { return chosen[e.id]; });
+        return entries.filter(function (e) { return chosen[e.id]; }).map(function (e) { return cardText(e, dataUrl); });
       }
       Object.keys(EXPORTS).forEach(function (name) {
         bar.querySelector("button[name=" + name + "]").addEventListener("click", function () {
@@ -516,6 +553,8 @@
       commit("load");  // renders, and writes the URL back (an old ?q= link becomes ?text=)
       results.dataset.ready = "1";
       if (window.performance && performance.mark) performance.mark("atlas-explorer-ready");
+      // The search text of every entry, while the reader looks at the first view: the first search is then quick too.
+      (window.requestIdleCallback || function (task) { return setTimeout(task, 200); })(function () { entries.forEach(searchText); });
     }, function (error) { failed(count, error); });
   }
 

@@ -135,7 +135,9 @@ def initial(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
-@dataclass
+# Authors link to each other through their co-authors: compared by identity and shown by name, as
+# the generated __eq__ and __repr__ would walk the whole graph of co-authors, again and again.
+@dataclass(eq=False, repr=False)
 class Author:
     """One person: the name shown, the page's slug, their entries newest first, their co-authors
     (most shared entries first) and the other spellings entries use."""
@@ -145,6 +147,9 @@ class Author:
     entries: list[Any] = field(default_factory=list)  # LoadedEntry, in the catalog's order
     coauthors: list[tuple[Author, int]] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Author({self.name!r}, {self.slug!r}, {len(self.entries)} entries)"
 
 
 @dataclass

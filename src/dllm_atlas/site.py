@@ -246,6 +246,19 @@ def parameter_sort_key(parameters: list[str]) -> float:
     return best
 
 
+# Values explorer.json leaves out, as the explorer assumes them when a record has no such key.
+EXPLORER_DEFAULTS: dict[str, Any] = {
+    "short": "",
+    "code": False,
+    "weights": False,
+    "venue": "",
+    "cite": "misc",
+    "arxiv": "",
+    "link": "",
+    "summary": "",
+}
+
+
 def explorer_data(index: Index, persons: people.People) -> dict[str, Any]:
     """The explorer's data (``explorer.json``): every author's name once (``authors``), and the
     entries newest first (``entries``) with what the explorer filters, sorts, shows and exports,
@@ -257,25 +270,25 @@ def explorer_data(index: Index, persons: people.People) -> dict[str, Any]:
     for item in index.entries:
         e = item.entry
         names = dict.fromkeys(persons.canonical(raw) for raw in e.authors)
-        entries.append(
-            {
-                "id": item.id,
-                "title": e.title,
-                "short": e.short_name or "",
-                "kind": e.kind,
-                "date": render.date_shown(e),
-                "iso": e.date.isoformat(),
-                "topics": e.topics,
-                "code": bool(e.links.code),
-                "weights": bool(getattr(e, "open_weights", None)),
-                "venue": e.venue or "",
-                "cite": e.citation_type(),
-                "arxiv": e.arxiv or "",
-                "link": e.links.primary() or "",
-                "summary": e.summary or "",
-                "authors": [position[name] for name in names],
-            }
-        )
+        record = {
+            "id": item.id,
+            "title": e.title,
+            "short": e.short_name or "",
+            "kind": e.kind,
+            "date": render.date_shown(e),
+            "iso": e.date.isoformat(),
+            "topics": e.topics,
+            "code": bool(e.links.code),
+            "weights": bool(getattr(e, "open_weights", None)),
+            "venue": e.venue or "",
+            "cite": e.citation_type(),
+            "arxiv": e.arxiv or "",
+            "link": e.links.primary() or "",
+            "summary": e.summary or "",
+            "authors": [position[name] for name in names],
+        }
+        # Defaults are left out (a tenth of the file); the explorer fills them in (atlas.js OMITTED).
+        entries.append({k: v for k, v in record.items() if k not in EXPLORER_DEFAULTS or v != EXPLORER_DEFAULTS[k]})
     return {"authors": [author.name for author in persons.authors], "entries": entries}
 
 
