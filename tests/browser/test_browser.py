@@ -11,6 +11,7 @@ from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
 
 from ..sitekit import ROOT
+from .conftest import all_result_ids
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +56,7 @@ def test_entry_page_shows_links_bibtex_and_relations_both_ways(page, base_url):
 
 
 def _result_ids(page) -> list[str]:
-    return page.locator(".atlas-result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+    return all_result_ids(page)
 
 
 def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base_url, index):

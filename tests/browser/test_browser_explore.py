@@ -23,7 +23,7 @@ from dllm_atlas.load import load_catalog
 from dllm_atlas.people import build_people
 
 from ..sitekit import ROOT, build_from_index, index_of
-from .conftest import _QuietHandler
+from .conftest import _QuietHandler, all_result_ids
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +53,7 @@ def _open(page, url: str) -> None:
 
 def _all_ids(page) -> list[str]:
     """Every result, pressing "show more" until the list is complete."""
-    while page.locator("button.atlas-more").count():
-        page.locator("button.atlas-more").first.click()
-    return _ids(page)
+    return all_result_ids(page)
 
 
 def test_an_author_page_lists_the_right_entries_and_links_co_authors(page, base_url, people):
@@ -323,3 +321,15 @@ def test_markdown_export_escapes_pipes_and_brackets(page, hostile_url):
     (href,) = re.findall(r'<a href="([^"]+)"', formula.split("</td>")[0])
     assert href.endswith("/entries/formula/")
     assert "[a](b)" in re.sub(r"<[^>]+>", "", formula) and "<strong>" not in formula and "<code>" not in formula
+
+
+def test_results_come_in_batches_and_show_more_adds_the_next(page, base_url, index):
+    _open(page, base_url + "explorer/")
+    assert _ids(page) == [i.id for i in index.entries[:40]]
+    assert page.locator("#atlas-count").inner_text() == f"{len(index.entries)} of {len(index.entries)} entries"
+    page.locator("#atlas-results button.atlas-more").focus()
+    page.keyboard.press("Enter")
+    ids = _ids(page)
+    assert ids[:80] == [i.id for i in index.entries[:80]]
+    # Focus goes to the first card of the new batch, so a keyboard reader reads on from there.
+    assert page.evaluate("document.activeElement.href").endswith(f"/entries/{index.entries[40].id}/")

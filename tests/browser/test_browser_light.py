@@ -13,7 +13,7 @@ from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
 
 from ..sitekit import ROOT
-from .conftest import _QuietHandler
+from .conftest import _QuietHandler, all_result_ids
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def index():
 
 
 def _result_ids(page) -> list[str]:
-    return page.locator(".atlas-result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+    return all_result_ids(page)
 
 
 def _data_requests(page) -> list[str]:
