@@ -38,9 +38,9 @@
   var FLAGS = ["code", "weights", "only"];
   var LISTS = ["topic", "xtopic", "sel"];  // comma-separated in the URL
   var DEFAULTS = { match: "any", sort: "date", view: "list" };
-  var BATCH = 40;        // cards rendered at once (several screens); more as the reader scrolls
+  var BATCH = 20;        // cards rendered at once (a few screens); more as the reader scrolls
   var GROUP_FIRST = 3;   // cards shown per topic in the grouped view before "show more"
-  var GROUPS_NOW = 4;    // topics whose cards are drawn at once; the others' as they scroll near
+  var GROUPS_NOW = 2;    // topics whose cards are drawn at once; the others' as they scroll near
   var TYPING_DELAY = 150;
 
   function parseState(search) {
