@@ -9,7 +9,9 @@
 ``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
-``models.md`` …             models and frameworks tables, timeline, lineages (drawn), charts
+``authors/``                the people index and one page per author (:mod:`dllm_atlas.people`)
+``models.md`` …             models and frameworks tables, timeline (``timeline/<year>.md``), lineages
+                            (drawn), charts
 ``map.md``, ``maps/``       the relation map (``maps/overview.svg``, fetched by the page) and each
                             entry's neighbourhood (``maps/entries/<id>.svg``): :mod:`.graph`
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
@@ -41,7 +43,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import activity, charts, export, graph, render, sharing
+from . import activity, charts, export, graph, people, render, sharing
 from .fsutil import sync_dir, write_atomic
 from .index import Index
 from .load import LoadedEntry
@@ -64,7 +66,7 @@ GENERATED_FILES = (
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries", "maps")
+GENERATED_DIRS = ("areas", "topics", "entries", "maps", "authors", "timeline")
 # Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
 GENERATED_PATTERNS = ("feed-*.xml",)
 MAP_FILE = "maps/overview.svg"
@@ -79,8 +81,6 @@ FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
-# The explorer shows three authors and searches the first six.
-EXPLORER_AUTHORS = 6
 # Hex digits of a data file's SHA-256 in the URL a page fetches it by: a new file, a new URL.
 DATA_HASH_LENGTH = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
@@ -167,6 +167,7 @@ def entry_path(entry_id: str) -> str:
 # The navigation page whose tab an entry page belongs to, by kind; other kinds go under Areas.
 SECTION_OF_KIND = {"model": "models.md", "framework": "frameworks.md"}
 AREAS_SECTION = "areas/index.md"
+PEOPLE_SECTION = "authors/index.md"
 
 
 def section_of(item: LoadedEntry) -> str:
@@ -264,30 +265,60 @@ def activity_by_id(index: Index, data: activity.ActivityData | None) -> dict[str
     return {entry_id: value for entry_id, value in found.items() if value is not None}
 
 
-def explorer_records(
-    index: Index, activities: Mapping[str, activity.EntryActivity] | None = None
-) -> list[dict[str, Any]]:
-    """The explorer's data (``explorer.json``), newest first: what it filters on and shows, and no
-    more. An entry's areas are its topics' (the page's topic options name them) and its page is
+# Values explorer.json leaves out, as the explorer assumes them when a record has no such key.
+EXPLORER_DEFAULTS: dict[str, Any] = {
+    "short": "",
+    "code": False,
+    "weights": False,
+    "venue": "",
+    "cite": "misc",
+    "arxiv": "",
+    "link": "",
+    "summary": "",
+}
+
+
+def explorer_data(
+    index: Index, persons: people.People, activities: Mapping[str, activity.EntryActivity] | None = None
+) -> dict[str, Any]:
+    """The explorer's data (``explorer.json``): every author's name once (``authors``), and the
+    entries newest first (``entries``) with what the explorer filters, sorts, shows and exports,
+    and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
+    its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
     push, from ``data/activity.json``) are there when known, for the explorer's sort."""
     activities = activities or {}
-    return [
-        {
+    position = {author.name: n for n, author in enumerate(persons.authors)}
+    entries = []
+    for item in index.entries:
+        e = item.entry
+        names = dict.fromkeys(persons.canonical(raw) for raw in e.authors)
+        record = {
             "id": item.id,
-            "title": item.entry.title,
-            "short": item.entry.short_name or "",
-            "kind": item.entry.kind,
-            "date": render.date_shown(item.entry),
-            "year": item.entry.date.year,
-            "topics": item.entry.topics,
-            "code": bool(item.entry.links.code),
-            "summary": item.entry.summary or "",
-            "authors": item.entry.authors[:EXPLORER_AUTHORS],
+            "title": e.title,
+            "short": e.short_name or "",
+            "kind": e.kind,
+            "date": render.date_shown(e),
+            "iso": e.date.isoformat(),
+            "topics": e.topics,
+            "code": bool(e.links.code),
+            "weights": bool(getattr(e, "open_weights", None)),
+            "venue": e.venue or "",
+            "cite": e.citation_type(),
+            "arxiv": e.arxiv or "",
+            "link": e.links.primary() or "",
+            "summary": e.summary or "",
+            "authors": [position[name] for name in names],
             **_activity_fields(activities.get(item.id)),
         }
-        for item in index.entries
-    ]
+        # Defaults are left out (a tenth of the file); the explorer fills them in (atlas.js OMITTED).
+        entries.append({k: v for k, v in record.items() if k not in EXPLORER_DEFAULTS or v != EXPLORER_DEFAULTS[k]})
+    return {"authors": [author.name for author in persons.authors], "entries": entries}
+
+
+def venues(index: Index) -> list[str]:
+    """The venues entries name, for the explorer's venue facet (case-insensitive order)."""
+    return sorted({item.entry.venue for item in index.entries if item.entry.venue}, key=lambda v: (v.casefold(), v))
 
 
 def _activity_fields(found: activity.EntryActivity | None) -> dict[str, Any]:
@@ -349,9 +380,11 @@ def render_pages(
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
+    persons = people.build_people(index.entries, index.author_aliases)
     common = {
         "activity": activities,
         "index": index,
+        "people": persons,
         "topics": topics,
         "topic_area": topic_area,
         "entry_path": entry_path,
@@ -371,10 +404,15 @@ def render_pages(
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
     pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
-        records=explorer_records(index, activities)
+        data=explorer_data(index, persons, activities)
     )
     # Relative to the page (explorer/), so the site works under any site_url path.
-    page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
+    page(
+        "explorer.md",
+        "explorer.md.j2",
+        data_src=versioned("../explorer.json", pages["explorer.json"]),
+        venues=venues(index),
+    )
     page(
         "models.md",
         "models.md.j2",
@@ -384,6 +422,17 @@ def render_pages(
     )
     page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
     page("timeline.md", "timeline.md.j2")
+    # One page per year: the whole timeline in one page was 568 KB at 3,000 entries.
+    years = index.years  # newest first
+    for n, year in enumerate(years):
+        page(
+            f"timeline/{year}.md",
+            "timeline_year.md.j2",
+            year=year,
+            entries=[item for item in index.entries if item.entry.date.year == year],
+            newer=years[n - 1] if n > 0 else None,
+            older=years[n + 1] if n + 1 < len(years) else None,
+        )
     render_drawings(index, env, pages)
     page(
         "lineages.md",
@@ -416,6 +465,9 @@ def render_pages(
                 section=AREAS_SECTION,
                 feed=sharing.topic_feed_path(topic.slug),
             )
+    page(PEOPLE_SECTION, "authors.md.j2")
+    for author in persons.authors:
+        page(f"authors/{author.slug}.md", "author.md.j2", author=author, section=PEOPLE_SECTION)
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
     nearest = similar_entries(index)
