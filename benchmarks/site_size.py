@@ -4,7 +4,8 @@ Usage: .venv/bin/python benchmarks/site_size.py [--sizes 1000 3000] [--site DIR]
 
 For each size, builds the site of a synthetic catalog (``benchmarks/synthetic.py``) in a temporary
 folder (``dllm-atlas build``'s steps: generate the pages, then ``mkdocs build --strict``) and prints
-the sizes issue 12 sets targets for, then the largest pages and data files of the build
+the sizes issue 12 sets targets for (and issue 15's: people pages, the timeline's year pages, the
+largest HTML page of the whole site, within 500 KB), then the largest pages and data files of the build
 (``site.largest_files``). ``--site DIR`` measures an existing build instead. Sizes are bytes on
 disk, uncompressed (GitHub Pages serves them gzipped; the targets are uncompressed).
 """
@@ -49,6 +50,10 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
+def _largest(folder: Path) -> int:
+    return max((_size(p) for p in folder.glob("*/index.html")), default=0)
+
+
 def report(site_dir: Path, label: str) -> None:
     entries = sorted(_size(p) for p in (site_dir / "entries").glob("*/index.html"))
     listing = {
@@ -57,6 +62,7 @@ def report(site_dir: Path, label: str) -> None:
         for p in (site_dir / kind).glob("*/index.html")
     }
     biggest_listing = max(listing.items(), key=lambda item: item[1])
+    (largest_page, largest_page_size), *_ = site.largest_files(site_dir, 1, (".html",))
     rows = [
         ("explorer page", _size(site_dir / "explorer" / "index.html")),
         ("explorer data (explorer.json)", _size(site_dir / "explorer.json")),
@@ -66,6 +72,10 @@ def report(site_dir: Path, label: str) -> None:
         ("entry page, median", int(statistics.median(entries))),
         ("entry page, 95th percentile", entries[int(len(entries) * 0.95)]),
         ("entry page, largest", entries[-1]),
+        ("people index (authors/)", _size(site_dir / "authors" / "index.html")),
+        ("author page, largest", _largest(site_dir / "authors")),
+        ("timeline page, largest year", _largest(site_dir / "timeline")),
+        (f"largest HTML page of the site ({largest_page})", largest_page_size),
     ]
     print(f"\n{label}\n\n| what | bytes |\n|---|---|")
     for what, size in rows:

@@ -113,7 +113,7 @@ class FakeServer:
 
 
 def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next(catalog: Any, preview: Any) -> None:
-    instance, builds, docs = preview
+    instance, _, docs = preview
     instance.server = FakeServer()
     instance.build()
     assert instance.similar_job is None  # the first build computes it in line

@@ -38,7 +38,10 @@ def test_largest_files_lists_pages_and_data_largest_first(tmp_path: Path):
 
 # The explorer: its page carries the form, its data comes from explorer.json.
 
-EXPLORER_FIELDS = {"id", "title", "short", "kind", "date", "year", "topics", "code", "summary", "authors"}
+EXPLORER_FIELDS = {
+    "id", "title", "short", "kind", "date", "iso", "topics", "code", "weights", "venue", "cite", "arxiv", "link",
+    "summary", "authors",
+}  # fmt: skip
 # From data/activity.json, when it knows the entry's repository (absent otherwise, and in the tests' builds).
 EXPLORER_ACTIVITY_FIELDS = {"stars", "pushed"}
 
@@ -57,25 +60,42 @@ def test_the_explorer_page_holds_no_entry_data(real_site, real_index):
 
 
 def test_explorer_json_has_exactly_the_fields_the_explorer_uses(real_site, real_index):
-    records = json.loads((real_site / "explorer.json").read_text(encoding="utf-8"))
+    data = json.loads((real_site / "explorer.json").read_text(encoding="utf-8"))
+    assert set(data) == {"authors", "entries"}
+    records, names = data["entries"], data["authors"]
     assert [r["id"] for r in records] == [item.id for item in real_index.entries]
+    required = {"id", "title", "kind", "date", "iso", "topics", "authors"}
     for record in records:
-        assert EXPLORER_FIELDS <= set(record) <= EXPLORER_FIELDS | EXPLORER_ACTIVITY_FIELDS, record["id"]
+        assert required <= set(record) <= EXPLORER_FIELDS | EXPLORER_ACTIVITY_FIELDS, record["id"]
+        # A default value is left out (the explorer fills it in): no key holds "" or false.
+        assert all(record[key] not in ("", False) for key in set(record) - required), record["id"]
+    assert any("venue" not in r for r in records) and any("code" not in r for r in records)
     llada = next(r for r in records if r["id"] == "llada")
     entry = real_index.by_id["llada"].entry
     assert llada["title"] == entry.title and llada["short"] == "LLaDA" and llada["kind"] == "model"
-    assert llada["year"] == entry.date.year and llada["topics"] == entry.topics
-    assert llada["authors"] == entry.authors[: site.EXPLORER_AUTHORS]
+    assert llada["iso"] == entry.date.isoformat() and llada["topics"] == entry.topics
+    assert llada["weights"] is True and llada["venue"] == entry.venue and llada["cite"] == "inproceedings"
+    assert llada["arxiv"] == entry.arxiv and llada["link"] == entry.links.primary()
+    # Every author (not only the first few), each name once in the file, by position.
+    assert [names[n] for n in llada["authors"]] == entry.authors
+    assert len(names) == len(set(names))
+    # A variant spelling (catalog/authors.yaml) points at the canonical name.
+    bethune = next(r for r in records if "Louis Bethune" in real_index.by_id[r["id"]].entry.authors)
+    assert "Louis Béthune" in [names[n] for n in bethune["authors"]]
 
 
-def test_each_topic_option_names_its_area_for_the_area_filter(real_site, real_index):
+def test_each_topic_button_names_its_area_for_the_area_filter(real_site, real_index):
     html = (real_site / "explorer" / "index.html").read_text(encoding="utf-8")
-    options = dict(re.findall(r'<option value="([a-z0-9-]+)" data-area="([a-z0-9-]+)">', html))
+    buttons = dict(
+        re.findall(
+            r'<button type="button" class="atlas-topic" data-topic="([a-z0-9-]+)" data-area="([a-z0-9-]+)"', html
+        )
+    )
     topic_area = real_index.taxonomy.topic_area()
-    assert options == {slug: area.slug for slug, area in topic_area.items()}
+    assert buttons == {slug: area.slug for slug, area in topic_area.items()}
     # Which is what an entry's areas are: the areas of its topics.
     for item in real_index.entries:
-        assert {a.slug for a in real_index.areas_of[item.id]} == {options[t] for t in item.entry.topics}
+        assert {a.slug for a in real_index.areas_of[item.id]} == {buttons[t] for t in item.entry.topics}
 
 
 def test_explorer_json_escapes_markup_like_tojson(tmp_path):
@@ -101,7 +121,7 @@ def test_explorer_json_escapes_markup_like_tojson(tmp_path):
     pages = site.render_pages(index_of({"evil": evil}), render.environment(), config, "", dt.date(2026, 11, 26))
     text = pages["explorer.json"]
     assert "<" not in text and ">" not in text and "&" not in text
-    (record,) = json.loads(text)
+    (record,) = json.loads(text)["entries"]
     assert record["title"] == HOSTILE_TITLE and record["short"] == "</script><b>"
     assert "evil" not in pages["explorer.md"] and "onerror" not in pages["explorer.md"]
 
@@ -317,3 +337,25 @@ def test_the_site_keeps_issue_12s_budgets(synthetic_site):
     assert entries[len(entries) // 2] <= ENTRY_PAGE_BUDGET
     # The report names the largest file, which is the catalog export (not a page anyone loads whole).
     assert site.largest_files(out, 1)[0][0] == "catalog.json"
+
+
+# Pages whose length follows the number of entries: listings by topic, area, year and author. The
+# synthetic catalog clones entries but not people, so the author index is scaled as if the number
+# of authors grew with the entries too (an upper bound).
+GROWING = ("topics/", "areas/", "timeline/", "authors/")
+
+
+def test_no_page_of_the_site_exceeds_500_kb_at_3000_entries(synthetic_site):
+    out, n = synthetic_site
+    scale = TARGET_ENTRIES / n
+    projected = {}
+    for path in out.rglob("*.html"):
+        relative = path.relative_to(out).as_posix()
+        grows = relative.startswith(GROWING) or relative == "timeline/index.html"
+        projected[relative] = path.stat().st_size * (scale if grows else 1)
+    largest = max(projected, key=projected.__getitem__)
+    assert projected[largest] <= PAGE_BUDGET, f"{largest}: {projected[largest]:.0f} B projected at {TARGET_ENTRIES}"
+    # The pages of this issue are among them: one page per year, the people index, author pages.
+    assert {"timeline/index.html", "authors/index.html"} <= set(projected)
+    assert len([p for p in projected if p.startswith("timeline/")]) > 2
+    assert len([p for p in projected if p.startswith("authors/")]) > 1000

@@ -171,7 +171,7 @@ def test_a_month_precision_date_reads_the_same_on_every_page(crafted):
     pages = {
         "entry": _page(crafted, "entries/beta"),
         "models table": _page(crafted, "models"),
-        "timeline": _page(crafted, "timeline"),
+        "timeline": _page(crafted, "timeline/2025"),
         "home card": _page(crafted, ""),
         "topic card": _page(crafted, "topics/pretrained-models"),
         "area card": _page(crafted, "areas/models"),
@@ -184,7 +184,7 @@ def test_a_month_precision_date_reads_the_same_on_every_page(crafted):
     assert "2025-03-14" in _text(_page(crafted, "entries/alpha"))
     assert _row(pages["models table"], "alpha")["Date"] == "2025-03-14"
     assert _row(pages["models table"], "beta")["Date"] == "Feb 2025"
-    records = json.loads((crafted / "explorer.json").read_text(encoding="utf-8"))
+    records = json.loads((crafted / "explorer.json").read_text(encoding="utf-8"))["entries"]
     assert {r["id"]: r["date"] for r in records}["beta"] == "Feb 2025"
     feed = feedparser.parse((crafted / "feed.xml").read_bytes())
     beta = next(e for e in feed.entries if e.link.endswith("/entries/beta/"))

@@ -73,6 +73,8 @@ class Index:
     years: list[int] = field(default_factory=list)  # newest first
     # Papers judged out of scope (catalog/exclusions.yaml), by arXiv id.
     exclusions: list[LoadedExclusion] = field(default_factory=list)
+    # Variant spelling of an author's name → the name shown (catalog/authors.yaml; dllm_atlas.people).
+    author_aliases: dict[str, str] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> list[LoadedEntry]:
         return [item for item in self.entries if item.entry.kind in kinds]
@@ -170,6 +172,7 @@ def build_index(catalog: Catalog) -> Index:
         kind_counts=[(kind, n) for kind, n in kinds.items() if n],
         years=sorted({item.entry.date.year for item in entries}, reverse=True),
         exclusions=sorted(catalog.exclusions.values(), key=lambda x: x.exclusion.arxiv),
+        author_aliases=dict(catalog.author_aliases),
     )
 
 

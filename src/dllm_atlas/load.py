@@ -11,6 +11,8 @@ and taxonomy are unchanged are not parsed or validated again, so a one-file edit
 
 ``catalog/exclusions.yaml`` (optional) lists arXiv papers judged out of scope, each with a reason;
 they load into ``catalog.exclusions`` and the check stage refuses an entry for any of them.
+``catalog/authors.yaml`` (optional) maps known variants of authors' names to one name
+(:mod:`dllm_atlas.people`); it loads into ``catalog.author_aliases``.
 
 Layout rules enforced here: entries live in ``<kind-plural>/<id>.yaml``; the file stem is the id, a
 lowercase slug unique across the whole catalog; the ``kind`` field agrees with the folder; symbolic
@@ -54,6 +56,7 @@ from .safeyaml import Positions, YamlError, decode, editor_lines, locate, parse
 
 TAXONOMY_FILE = "taxonomy.yaml"
 EXCLUSIONS_FILE = "exclusions.yaml"
+AUTHORS_FILE = "authors.yaml"  # read by people.load_aliases
 # Comment lines that `add` and `import-markdown` write into drafts for the curator to act on.
 DRAFT_MARKERS = ("# TODO", "# DRAFT written by dllm-atlas")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -129,6 +132,8 @@ class Catalog:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Excluded arXiv ids (catalog/exclusions.yaml), each with its reason and line.
     exclusions: dict[str, LoadedExclusion] = field(default_factory=dict)
+    # Variant spelling of an author's name → the name shown (catalog/authors.yaml).
+    author_aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def file_count(self) -> int:
@@ -486,7 +491,7 @@ def _entry_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
     files: list[Path] = []
     diags: list[Diagnostic] = []
     for child in sorted(os.scandir(root), key=lambda e: e.name):
-        if child.name in (TAXONOMY_FILE, EXCLUSIONS_FILE):
+        if child.name in (TAXONOMY_FILE, EXCLUSIONS_FILE, AUTHORS_FILE):
             continue
         if child.is_symlink():
             diags.append(
@@ -544,6 +549,16 @@ def load_catalog(root: Path, cache: LoadCache | None = None) -> Catalog:
     )
     catalog.exclusions = dict(catalog.exclusions)
     catalog.diagnostics.extend(exclusion_diags)
+    # Imported here: the people module reads its file with this module's readers.
+    from .people import load_aliases
+
+    catalog.author_aliases, alias_diags = (
+        cache.whole_file(root / AUTHORS_FILE, lambda: load_aliases(root, _display(root / AUTHORS_FILE)))
+        if cache
+        else load_aliases(root, _display(root / AUTHORS_FILE))
+    )
+    catalog.author_aliases = dict(catalog.author_aliases)
+    catalog.diagnostics.extend(alias_diags)
     files, file_diags = _entry_files(root)
     catalog.diagnostics.extend(file_diags)
     topics = frozenset(taxonomy.topics()) if taxonomy is not None else None

@@ -9,7 +9,9 @@
 ``explorer.json``           the explorer's data: the fields it filters and shows, fetched once
 ``areas/``, ``topics/``     one page per area and per topic, entries newest first
 ``entries/<id>.md``         one page per entry: every field, relations both ways, BibTeX
-``models.md`` …             models and frameworks tables, timeline, lineages (drawn), charts
+``authors/``                the people index and one page per author (:mod:`dllm_atlas.people`)
+``models.md`` …             models and frameworks tables, timeline (``timeline/<year>.md``), lineages
+                            (drawn), charts
 ``map.md``, ``maps/``       the relation map (``maps/overview.svg``, fetched by the page) and each
                             entry's neighbourhood (``maps/entries/<id>.svg``): :mod:`.graph`
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
@@ -42,7 +44,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import activity, charts, export, graph, memo, render, sharing
+from . import activity, charts, export, graph, memo, people, render, sharing
 from .fsutil import sync_dir, write_atomic
 from .index import Index, entry_record
 from .load import LoadedEntry
@@ -66,7 +68,7 @@ GENERATED_FILES = (
     "catalog.bib",
     "feed.xml",
 )
-GENERATED_DIRS = ("areas", "topics", "entries", "maps")
+GENERATED_DIRS = ("areas", "topics", "entries", "maps", "authors", "timeline")
 # Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
 GENERATED_PATTERNS = ("feed-*.xml",)
 MAP_FILE = "maps/overview.svg"
@@ -85,8 +87,6 @@ FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
 NEWEST_ON_HOME = 12
-# The explorer shows three authors and searches the first six.
-EXPLORER_AUTHORS = 6
 # Hex digits of a data file's SHA-256 in the URL a page fetches it by: a new file, a new URL.
 DATA_HASH_LENGTH = 12
 INTRO_SNIPPET = Path("_snippets") / "intro.md"
@@ -173,6 +173,7 @@ def entry_path(entry_id: str) -> str:
 # The navigation page whose tab an entry page belongs to, by kind; other kinds go under Areas.
 SECTION_OF_KIND = {"model": "models.md", "framework": "frameworks.md"}
 AREAS_SECTION = "areas/index.md"
+PEOPLE_SECTION = "authors/index.md"
 
 
 def section_of(item: LoadedEntry) -> str:
@@ -270,35 +271,61 @@ def activity_by_id(index: Index, data: activity.ActivityData | None) -> dict[str
     return {entry_id: value for entry_id, value in found.items() if value is not None}
 
 
-def explorer_record(item: LoadedEntry, found: activity.EntryActivity | None = None) -> dict[str, Any]:
-    """One entry of the explorer's data (``explorer.json``): what it filters on and shows, and no
-    more. An entry's areas are its topics' (the page's topic options name them) and its page is
+# Values explorer.json leaves out, as the explorer assumes them when a record has no such key.
+EXPLORER_DEFAULTS: dict[str, Any] = {
+    "short": "",
+    "code": False,
+    "weights": False,
+    "venue": "",
+    "cite": "misc",
+    "arxiv": "",
+    "link": "",
+    "summary": "",
+}
+
+
+def explorer_data(
+    index: Index, persons: people.People, activities: Mapping[str, activity.EntryActivity] | None = None
+) -> dict[str, Any]:
+    """The explorer's data (``explorer.json``): every author's name once (``authors``), and the
+    entries newest first (``entries``) with what the explorer filters, sorts, shows and exports,
+    and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
+    its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
-    push, from ``data/activity.json``) are there when known, for the explorer's sort."""
-    return {
-        "id": item.id,
-        "title": item.entry.title,
-        "short": item.entry.short_name or "",
-        "kind": item.entry.kind,
-        "date": render.date_shown(item.entry),
-        "year": item.entry.date.year,
-        "topics": item.entry.topics,
-        "code": bool(item.entry.links.code),
-        "summary": item.entry.summary or "",
-        "authors": item.entry.authors[:EXPLORER_AUTHORS],
-        **_activity_fields(found),
-    }
-
-
-def explorer_records(
-    index: Index, activities: Mapping[str, activity.EntryActivity] | None = None, cached: Cached = memo.compute
-) -> list[dict[str, Any]]:
-    """The explorer's data, newest first (the activity data is part of a memo's context)."""
+    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole
+    every time, memo or not: positions in the author list are the whole catalog's.)"""
     activities = activities or {}
-    return [
-        cached(("explorer", item.id, item.digest), partial(explorer_record, item, activities.get(item.id)))
-        for item in index.entries
-    ]
+    position = {author.name: n for n, author in enumerate(persons.authors)}
+    entries = []
+    for item in index.entries:
+        e = item.entry
+        names = dict.fromkeys(persons.canonical(raw) for raw in e.authors)
+        record = {
+            "id": item.id,
+            "title": e.title,
+            "short": e.short_name or "",
+            "kind": e.kind,
+            "date": render.date_shown(e),
+            "iso": e.date.isoformat(),
+            "topics": e.topics,
+            "code": bool(e.links.code),
+            "weights": bool(getattr(e, "open_weights", None)),
+            "venue": e.venue or "",
+            "cite": e.citation_type(),
+            "arxiv": e.arxiv or "",
+            "link": e.links.primary() or "",
+            "summary": e.summary or "",
+            "authors": [position[name] for name in names],
+            **_activity_fields(activities.get(item.id)),
+        }
+        # Defaults are left out (a tenth of the file); the explorer fills them in (atlas.js OMITTED).
+        entries.append({k: v for k, v in record.items() if k not in EXPLORER_DEFAULTS or v != EXPLORER_DEFAULTS[k]})
+    return {"authors": [author.name for author in persons.authors], "entries": entries}
+
+
+def venues(index: Index) -> list[str]:
+    """The venues entries name, for the explorer's venue facet (case-insensitive order)."""
+    return sorted({item.entry.venue for item in index.entries if item.entry.venue}, key=lambda v: (v.casefold(), v))
 
 
 def _activity_fields(found: activity.EntryActivity | None) -> dict[str, Any]:
@@ -386,6 +413,17 @@ def drawn(index: Index) -> Hashable:
     )
 
 
+def author_page_inputs(author: people.Author) -> Hashable:
+    """What an author's page shows: the name, its variants, the entries listed, the co-authors."""
+    return (
+        author.name,
+        author.slug,
+        tuple(author.variants),
+        listed(author.entries),
+        tuple((other.name, other.slug, shared) for other, shared in author.coauthors),
+    )
+
+
 def table_inputs(index: Index, items: list[LoadedEntry], links: str) -> Hashable:
     """What the models or frameworks table shows: its rows' entries, and the names of the entries
     they link to (``links``: the base model, or the supported models); None without digests."""
@@ -416,9 +454,11 @@ def render_pages(
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
+    persons = people.build_people(index.entries, index.author_aliases)
     common = {
         "activity": activities,
         "index": index,
+        "people": persons,
         "topics": topics,
         "topic_area": topic_area,
         "entry_path": entry_path,
@@ -451,10 +491,15 @@ def render_pages(
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
     pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
-        records=explorer_records(index, activities, cached)
+        data=explorer_data(index, persons, activities)
     )
     # Relative to the page (explorer/), so the site works under any site_url path.
-    page("explorer.md", "explorer.md.j2", data_src=versioned("../explorer.json", pages["explorer.json"]))
+    page(
+        "explorer.md",
+        "explorer.md.j2",
+        data_src=versioned("../explorer.json", pages["explorer.json"]),
+        venues=venues(index),
+    )
     models, frameworks = index.of_kind("model"), index.of_kind("framework")
     page(
         "models.md",
@@ -470,7 +515,21 @@ def render_pages(
         inputs=table_inputs(index, frameworks, "supported_models"),
         frameworks=frameworks,
     )
-    page("timeline.md", "timeline.md.j2", inputs=listed(index.entries))
+    page("timeline.md", "timeline.md.j2")
+    # One page per year: the whole timeline in one page was 568 KB at 3,000 entries.
+    years = index.years  # newest first
+    for n, year in enumerate(years):
+        in_year = [item for item in index.entries if item.entry.date.year == year]
+        newer, older = years[n - 1] if n > 0 else None, years[n + 1] if n + 1 < len(years) else None
+        page(
+            f"timeline/{year}.md",
+            "timeline_year.md.j2",
+            inputs=(listed(in_year), newer, older),
+            year=year,
+            entries=in_year,
+            newer=newer,
+            older=older,
+        )
     shape = drawn(index) if all(i.digest for i in index.entries) else None
     render_drawings(index, env, pages, cached, shape)
     drawings = cached(
@@ -539,6 +598,15 @@ def render_pages(
                 section=AREAS_SECTION,
                 feed=sharing.topic_feed_path(topic.slug),
             )
+    page(PEOPLE_SECTION, "authors.md.j2")
+    for author in persons.authors:
+        page(
+            f"authors/{author.slug}.md",
+            "author.md.j2",
+            inputs=author_page_inputs(author) if all(i.digest for i in author.entries) else None,
+            author=author,
+            section=PEOPLE_SECTION,
+        )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     bib_macro = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
 
@@ -554,7 +622,14 @@ def render_pages(
         page(
             f"entries/{item.id}.md",
             "entry.md.j2",
-            inputs=(entry_page_inputs(index, item), listed(similar_items), hood in pages) if item.digest else None,
+            inputs=(
+                entry_page_inputs(index, item),
+                listed(similar_items),
+                hood in pages,
+                tuple(persons.slug_of(name) for name in item.entry.authors),
+            )
+            if item.digest
+            else None,
             item=item,
             source=source,
             edit_url=config.edit_url(source),

@@ -96,3 +96,15 @@ def page(browser):
     context.close()
     assert page.watch.foreign == [], "requests left localhost"
     assert page.watch.errors == [], "console errors"
+
+
+# The explorer draws results in batches ("show more", or scrolling near the end): every result's id,
+# after pressing "show more" until none is left (in the page, so no batch drawn on scroll races it).
+EXPAND_ALL = """() => {
+  for (let more; (more = document.querySelector("#atlas-results button.atlas-more")); ) more.click();
+  return Array.from(document.querySelectorAll(".atlas-result"), (n) => n.dataset.id);
+}"""
+
+
+def all_result_ids(page) -> list[str]:
+    return page.evaluate(EXPAND_ALL)

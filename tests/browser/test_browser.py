@@ -11,6 +11,7 @@ from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
 
 from ..sitekit import ROOT
+from .conftest import all_result_ids
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +56,14 @@ def test_entry_page_shows_links_bibtex_and_relations_both_ways(page, base_url):
 
 
 def _result_ids(page) -> list[str]:
-    return page.locator(".atlas-result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+    return all_result_ids(page)
 
 
 def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base_url, index):
     page.goto(base_url + "explorer/")
     page.locator(".atlas-result").first.wait_for()
     assert len(_result_ids(page)) == len(index.entries)
-    page.select_option("select[name=topic]", "reinforcement-learning")
+    page.locator("button.atlas-topic[data-topic=reinforcement-learning]").click()
     page.select_option("select[name=year]", "2025")
     expected = sorted(
         i.id for i in index.entries if "reinforcement-learning" in i.entry.topics and i.entry.date.year == 2025
@@ -77,7 +78,9 @@ def test_explorer_filters_by_topic_and_year_and_the_url_reproduces_it(page, base
     page.goto(shared)
     page.locator(".atlas-result").first.wait_for()
     assert sorted(_result_ids(page)) == expected
-    assert page.locator("select[name=topic]").input_value() == "reinforcement-learning"
+    assert (
+        page.locator("button.atlas-topic[data-topic=reinforcement-learning]").get_attribute("data-state") == "include"
+    )
 
 
 def test_explorer_text_and_code_filters(page, base_url, index):

@@ -13,7 +13,7 @@ from dllm_atlas.index import build_index
 from dllm_atlas.load import load_catalog
 
 from ..sitekit import ROOT
-from .conftest import _QuietHandler
+from .conftest import _QuietHandler, all_result_ids
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def index():
 
 
 def _result_ids(page) -> list[str]:
-    return page.locator(".atlas-result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+    return all_result_ids(page)
 
 
 def _data_requests(page) -> list[str]:
@@ -39,8 +39,8 @@ def test_the_explorer_fetches_its_data_once_however_often_it_filters(page, base_
     requests = _data_requests(page)
     page.goto(base_url + "explorer/")
     page.locator(".atlas-result").first.wait_for()
-    for topic in ("caching", "reinforcement-learning", ""):
-        page.select_option("select[name=topic]", topic)
+    for topic in ("caching", "reinforcement-learning", "caching"):  # include, include, exclude
+        page.locator(f"button.atlas-topic[data-topic={topic}]").click()
     page.fill("input[name=text]", "LLaDA")
     page.check("input[name=code]")
     page.wait_for_function("location.search.includes('code=1')")
