@@ -97,7 +97,9 @@ def served(catalog, tmp_path):
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
 def test_serve_rebuilds_on_an_edit_and_sigterm_leaves_no_process_and_no_temp_folder(catalog, served):
     process, base, tmp = served
-    _wait_for(base + ENTRY_PATH, "Simple and Effective Masked Diffusion Language Models", 90)
+    first = _wait_for(base + ENTRY_PATH, "Simple and Effective Masked Diffusion Language Models", 90)
+    # The live-reload script, which reloads the browser after each rebuild, is in every page.
+    assert "livereload(" in first
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Renamed Live"))
     _wait_for(base + ENTRY_PATH, "Renamed Live Masked Diffusion Language Models", 60)
     assert _children(process.pid) == []  # the server runs in-process: nothing to re-parent to PID 1

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from . import arxivid
 from .diagnostics import Diagnostic
-from .load import Catalog, LoadedEntry, load_catalog
+from .load import Catalog, LoadCache, LoadedEntry, load_catalog
 from .models import RELATION_TYPES
 
 # A paper announced on the 1st of a month may have been submitted up to this many days earlier.
@@ -97,6 +97,7 @@ def _first_claims(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=1 << 14)  # serve checks the same URLs after every edit
 def normalise_url(url: str) -> str:
     """A URL as duplicates are compared: scheme, "www.", a trailing slash and a default port
     ignored; any other port kept (``:8080`` is another server)."""
@@ -131,6 +132,7 @@ def _ascii_lookalikes() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def normalise_title(title: str) -> str:
     """A title as duplicates are compared: NFKC, look-alike letters as the ASCII ones they imitate,
     case and punctuation ignored."""
@@ -270,7 +272,8 @@ def check_catalog(catalog: Catalog) -> list[Diagnostic]:
     return [diag for rule in RULES for diag in rule(catalog)]
 
 
-def load_and_check(root: Path) -> tuple[Catalog, list[Diagnostic]]:
-    """Stages 1 and 2 together: the loaded catalog and every problem found, loading or checking."""
-    catalog = load_catalog(root)
+def load_and_check(root: Path, cache: LoadCache | None = None) -> tuple[Catalog, list[Diagnostic]]:
+    """Stages 1 and 2 together: the loaded catalog and every problem found, loading or checking
+    (``cache``: see :class:`dllm_atlas.load.LoadCache`)."""
+    catalog = load_catalog(root, cache)
     return catalog, catalog.diagnostics + check_catalog(catalog)

@@ -23,6 +23,18 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+# write_atomic's temporary files: ".<name>.<random>.tmp" beside the file they become.
+TEMP_SUFFIX = ".tmp"
+
+
+def temporary_target(name: str) -> str | None:
+    """The name a temporary file of :func:`write_atomic` is written for, or None for other names."""
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return None
+    target, _, _ = name[1 : -len(TEMP_SUFFIX)].rpartition(".")
+    return target or None
+
+
 def _mode_for(path: Path) -> int:
     """The mode the new file gets: the old file's, else what the umask makes of 0o666."""
     try:
@@ -36,7 +48,7 @@ def write_atomic(path: Path, text: str, durable: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

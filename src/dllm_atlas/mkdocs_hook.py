@@ -10,7 +10,8 @@ generate the pages themselves and say so (``DLLM_ATLAS_PAGES_READY`` in the envi
 Every page is written without the indentation of Material's templates (:func:`dllm_atlas.site.compact_html`).
 After the build it puts the entries' compact search records into Material's search index
 (:func:`dllm_atlas.site.merge_search_records`; entry pages are kept out of Material's own indexing)
-and reports the largest files of the site.
+and reports the largest files of the site (not under ``dllm-atlas serve``, which also has the theme's
+compiled templates kept between its builds).
 
 It also sets every page's "edit this page" link from ``extra.atlas.repository``: hand-written pages
 edit their Markdown, entry pages edit their YAML source (front matter ``atlas_source``), and other
@@ -59,6 +60,17 @@ def on_pre_build(config: Any) -> None:
         raise PluginError(str(exc)) from None
 
 
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    """Under ``dllm-atlas serve``, keep the theme's compiled templates between builds: MkDocs makes
+    a new environment for each, and compiling Material's templates again took a second."""
+    folder = config.get(site.SERVE_KEY)
+    if folder:
+        from jinja2 import FileSystemBytecodeCache
+
+        env.bytecode_cache = FileSystemBytecodeCache(folder)
+    return env
+
+
 def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     section = (page.meta or {}).get("atlas_section")
     if section and page.parent is None:
@@ -94,5 +106,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 def on_post_build(config: Any) -> None:
     site_dir = Path(config["site_dir"])
     site.merge_search_records(site_dir, Path(config["docs_dir"]))
+    if config.get(site.SERVE_KEY):
+        return  # a preview rebuilds after every edit: its sizes are the build's business
     largest = ", ".join(f"{path} ({size:,} bytes)" for path, size in site.largest_files(site_dir, LARGEST_REPORTED))
     log.info("largest pages and data files: %s", largest)

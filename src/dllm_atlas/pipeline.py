@@ -12,6 +12,7 @@ every caller sees the same diagnostics::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +20,13 @@ from typing import TYPE_CHECKING
 from .check import load_and_check
 from .diagnostics import Diagnostic
 from .index import Index, build_index
-from .load import Catalog
+from .load import Catalog, LoadCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
     from . import site
+    from .memo import Memo
 
 
 @dataclass
@@ -37,18 +39,26 @@ class Checked:
     ok: bool
 
 
-def run_checks(root: Path, index: bool = True) -> Checked:
+def run_checks(root: Path, index: bool = True, cache: LoadCache | None = None) -> Checked:
     """Stages 1–3: load and check the catalog, and index it if nothing is wrong (and ``index``:
-    ``validate`` needs only the verdict)."""
-    catalog, diagnostics = load_and_check(root)
+    ``validate`` needs only the verdict). ``cache`` (kept by ``serve`` between runs) spares
+    reading again the files that did not change."""
+    catalog, diagnostics = load_and_check(root, cache)
     valid = not diagnostics and catalog.taxonomy is not None
     return Checked(catalog, diagnostics, build_index(catalog) if valid and index else None, valid)
 
 
 def generate_site(
-    index: Index, config: site.SiteConfig, env: Environment | None = None, today: dt.date | None = None
+    index: Index,
+    config: site.SiteConfig,
+    env: Environment | None = None,
+    today: dt.date | None = None,
+    memo: Memo | None = None,
+    similar: Mapping[str, list[str]] | None = None,
 ) -> tuple[int, int]:
-    """Stage 4 for the site: write the generated pages into the docs folder; (written, removed)."""
+    """Stage 4 for the site: write the generated pages into the docs folder; (written, removed).
+    ``memo`` (kept by ``serve``): render only what changed since the last generation; ``similar``:
+    the entries' similar work when the caller has it (else computed)."""
     from . import render, site
 
-    return site.generate(index, env or render.environment(), config, today)
+    return site.generate(index, env or render.environment(), config, today, memo, similar)

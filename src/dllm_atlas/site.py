@@ -17,7 +17,7 @@
 ``excluded.md``             the papers judged out of scope (``catalog/exclusions.yaml``)
 ``search-records.json``     the site search's entry records, merged into Material's index after
                             the build (:func:`merge_search_records`); not published itself
-``catalog.json``            the JSON export, each entry with its page ``url``
+``catalog.json``            the JSON export (compact), each entry with its page ``url``
 ``catalog.bib``             BibTeX for every entry
 ``feed.xml``, ``feed-*``    Atom feed of the newest additions, and one per topic
 ==========================  ===============================================================
@@ -35,18 +35,20 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import activity, charts, export, graph, people, render, sharing
+from . import activity, charts, export, graph, memo, people, render, sharing
 from .fsutil import sync_dir, write_atomic
-from .index import Index
+from .index import Index, entry_record
 from .load import LoadedEntry
+from .memo import Memo
 from .safeyaml import YamlError, decode, parse
 from .similar import similar_entries
 
@@ -70,6 +72,8 @@ GENERATED_DIRS = ("areas", "topics", "entries", "maps", "authors", "timeline")
 # Generated files at the top whose names follow a pattern: the topics' feeds (sharing.topic_feed_path).
 GENERATED_PATTERNS = ("feed-*.xml",)
 MAP_FILE = "maps/overview.svg"
+# A memo's get (or memo.compute): a value by its key, reused while the key is the same.
+Cached = Callable[[Hashable, Callable[[], Any]], Any]
 # The entries' search records, for the hook to merge into Material's index (excluded from the site).
 SEARCH_RECORDS = "search-records.json"
 SEARCH_INDEX = Path("search") / "search_index.json"
@@ -77,6 +81,8 @@ SEARCH_INDEX = Path("search") / "search_index.json"
 PAGES_READY_ENV = "DLLM_ATLAS_PAGES_READY"
 # The same, as a key of the MkDocs config, for `dllm-atlas serve`'s in-process builds.
 PAGES_READY_KEY = "atlas_pages_ready"
+# Set by `dllm-atlas serve`: the folder where its builds keep the theme's compiled templates.
+SERVE_KEY = "atlas_serve_templates"
 FEED_SIZE = 50
 # The links the models table shows for each model, in its Links column.
 MODEL_TABLE_LINKS = ("code", "huggingface", "paper", "blog")
@@ -286,7 +292,8 @@ def explorer_data(
     and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
     its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
-    push, from ``data/activity.json``) are there when known, for the explorer's sort."""
+    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole
+    every time, memo or not: positions in the author list are the whole catalog's.)"""
     activities = activities or {}
     position = {author.name: n for n, author in enumerate(persons.authors)}
     entries = []
@@ -331,20 +338,21 @@ def _activity_fields(found: activity.EntryActivity | None) -> dict[str, Any]:
     return fields
 
 
-def search_records(index: Index, env: Environment) -> list[dict[str, Any]]:
+def search_records(index: Index, env: Environment, cached: Cached = memo.compute) -> list[dict[str, Any]]:
     """One search record per entry, in Material's index format: the entry pages themselves are kept
     out of Material's indexing (``search: exclude``), which would hold every section of every page
     (details, relations, BibTeX) and repeat each entry's text several times over."""
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
     record = env.get_template("site/search_record.html.j2").module
-    return [
-        {
+
+    def one(item: LoadedEntry) -> dict[str, Any]:
+        return {
             "location": entry_path(item.id),
             "title": str(record.title(item.entry)),  # type: ignore[attr-defined]
             "text": str(record.text(item.entry)),  # type: ignore[attr-defined]
         }
-        for item in index.entries
-    ]
+
+    return [cached(("search", item.id, item.digest), partial(one, item)) for item in index.entries]
 
 
 def merge_search_records(site_dir: Path, docs_dir: Path) -> int:
@@ -368,6 +376,67 @@ def versioned(path: str, text: str) -> str:
     return f"{path}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:DATA_HASH_LENGTH]}"
 
 
+def listed(items: list[LoadedEntry]) -> tuple[tuple[Any, ...], ...]:
+    """What a listing (topic, area, timeline, lineage) shows of its entries: the key of its page in
+    a memo, so an edit to a summary does not render every listing again."""
+    return tuple(
+        (i.id, i.entry.title, i.entry.short_name, i.entry.date, i.entry.date_precision, i.entry.kind) for i in items
+    )
+
+
+def entry_page_inputs(index: Index, item: LoadedEntry) -> Hashable:
+    """Everything an entry page shows, as digests: its file's, and each linked entry's (relations
+    both ways, base model, supported models) with the group it is shown in."""
+    by_id = index.by_id
+
+    def linked(ids: list[str]) -> tuple[tuple[str, str | None], ...]:
+        return tuple((i, by_id[i].digest if i in by_id else None) for i in ids)
+
+    groups = tuple((g.key, linked([x.id for x in g.entries])) for g in index.relation_groups.get(item.id, []))
+    base = getattr(item.entry, "base_model", None)
+    supported = getattr(item.entry, "supported_models", None) or []
+    return (item.digest, groups, linked([base] if base else []), linked(supported))
+
+
+def drawn(index: Index) -> Hashable:
+    """What the drawings (map, neighbourhoods, lineages, charts) are laid out from: each entry's
+    listed fields, topics (its colour), relations and parameters. A summary edit leaves it as it was,
+    so no layout is made again."""
+    return tuple(
+        (
+            *listed([item])[0],
+            tuple(item.entry.topics),
+            tuple(index.outgoing.get(item.id, [])),
+            tuple(getattr(item.entry, "parameters", None) or []),
+        )
+        for item in index.entries
+    )
+
+
+def author_page_inputs(author: people.Author) -> Hashable:
+    """What an author's page shows: the name, its variants, the entries listed, the co-authors."""
+    return (
+        author.name,
+        author.slug,
+        tuple(author.variants),
+        listed(author.entries),
+        tuple((other.name, other.slug, shared) for other, shared in author.coauthors),
+    )
+
+
+def table_inputs(index: Index, items: list[LoadedEntry], links: str) -> Hashable:
+    """What the models or frameworks table shows: its rows' entries, and the names of the entries
+    they link to (``links``: the base model, or the supported models); None without digests."""
+    if not all(item.digest for item in items):
+        return None
+    rows = []
+    for item in items:
+        value = getattr(item.entry, links, None) or []
+        targets = [value] if isinstance(value, str) else value
+        rows.append((item.id, item.digest, listed([index.by_id[t] for t in targets if t in index.by_id])))
+    return tuple(rows)
+
+
 def render_pages(
     index: Index,
     env: Environment,
@@ -375,8 +444,13 @@ def render_pages(
     intro: str,
     today: dt.date,
     activity_data: activity.ActivityData | None = None,
+    cached: Cached = memo.compute,
+    similar: Mapping[str, list[str]] | None = None,
 ) -> dict[str, str]:
-    """Every generated file, as ``{path relative to docs_dir: text}``."""
+    """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
+    :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
+    the last generation are reused, not rendered. ``similar``: each entry's similar work, when the
+    caller has it (``serve`` computes it beside its rebuilds); else it is computed here."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
@@ -392,8 +466,21 @@ def render_pages(
     }
     pages: dict[str, str] = {}
 
-    def page(path: str, template: str, **context: Any) -> None:
-        pages[path] = env.get_template(f"site/{template}").render(**common, **context)
+    def page(
+        path: str,
+        template: str,
+        inputs: Hashable = None,
+        lazy: Callable[[], dict[str, Any]] | None = None,
+        **context: Any,
+    ) -> None:
+        """Render ``template`` to ``path``; ``lazy`` gives context worth computing only when the
+        page is rendered (not when a memo already holds it)."""
+
+        def make() -> str:
+            return env.get_template(f"site/{template}").render(**common, **context, **(lazy() if lazy else {}))
+
+        # Pages without declared inputs are small: rendered every time.
+        pages[path] = make() if inputs is None else cached(("page", path, template, inputs), make)
 
     newest = sorted(index.entries, key=lambda i: (i.entry.added, i.entry.date, i.id), reverse=True)
     page(
@@ -413,102 +500,195 @@ def render_pages(
         data_src=versioned("../explorer.json", pages["explorer.json"]),
         venues=venues(index),
     )
+    models, frameworks = index.of_kind("model"), index.of_kind("framework")
     page(
         "models.md",
         "models.md.j2",
-        models=index.of_kind("model"),
+        inputs=table_inputs(index, models, "base_model"),
+        models=models,
         sort_key=parameter_sort_key,
         table_links=MODEL_TABLE_LINKS,
     )
-    page("frameworks.md", "frameworks.md.j2", frameworks=index.of_kind("framework"))
+    page(
+        "frameworks.md",
+        "frameworks.md.j2",
+        inputs=table_inputs(index, frameworks, "supported_models"),
+        frameworks=frameworks,
+    )
     page("timeline.md", "timeline.md.j2")
     # One page per year: the whole timeline in one page was 568 KB at 3,000 entries.
     years = index.years  # newest first
     for n, year in enumerate(years):
+        in_year = [item for item in index.entries if item.entry.date.year == year]
+        newer, older = years[n - 1] if n > 0 else None, years[n + 1] if n + 1 < len(years) else None
         page(
             f"timeline/{year}.md",
             "timeline_year.md.j2",
+            inputs=(listed(in_year), newer, older),
             year=year,
-            entries=[item for item in index.entries if item.entry.date.year == year],
-            newer=years[n - 1] if n > 0 else None,
-            older=years[n + 1] if n + 1 < len(years) else None,
+            entries=in_year,
+            newer=newer,
+            older=older,
         )
-    render_drawings(index, env, pages)
+    shape = drawn(index) if all(i.digest for i in index.entries) else None
+    render_drawings(index, env, pages, cached, shape)
+    drawings = cached(
+        ("lineage-layouts", shape if shape is not None else object()), partial(graph.lineage_drawings, index)
+    )
+
+    def lineage_context() -> dict[str, Any]:
+        return {
+            "drawings": [
+                env.get_template("site/lineage.svg.j2").render(drawing=d, prefix="../", first=n == 0, palette=PALETTE)
+                for n, d in enumerate(drawings)
+            ]
+        }
+
     page(
         "lineages.md",
         "lineages.md.j2",
-        drawings=[
-            env.get_template("site/lineage.svg.j2").render(drawing=d, prefix="../", first=n == 0, palette=PALETTE)
-            for n, d in enumerate(graph.lineage_drawings(index))
-        ],
+        inputs=(
+            shape,
+            tuple((tuple((i.id, i.digest) for i in lin.members), listed(lin.built_on_by)) for lin in index.lineages),
+        )
+        if shape is not None
+        else None,
+        lazy=lineage_context,
     )
-    months, models = charts.months_chart(index, PALETTE), charts.models_chart(index)
+    months, models_chart = cached(
+        ("chart-layouts", shape if shape is not None else object()),
+        lambda: (charts.months_chart(index, PALETTE), charts.models_chart(index)),
+    )
+
+    def chart_context() -> dict[str, Any]:
+        return {
+            "months_svg": env.get_template("site/chart_months.svg.j2").render(c=months, palette=PALETTE),
+            "models_svg": env.get_template("site/chart_models.svg.j2").render(
+                c=models_chart, prefix="../", palette=PALETTE
+            ),
+        }
+
     page(
         "charts.md",
         "charts.md.j2",
+        inputs=shape,
+        lazy=chart_context,
         months=months,
-        models=models,
-        months_svg=env.get_template("site/chart_months.svg.j2").render(c=months, palette=PALETTE),
-        models_svg=env.get_template("site/chart_models.svg.j2").render(c=models, prefix="../", palette=PALETTE),
+        models=models_chart,
     )
     page("excluded.md", "excluded.md.j2")
     page("areas/index.md", "areas.md.j2")
     for area in index.taxonomy.areas:
-        page(f"areas/{area.slug}.md", "area.md.j2", area=area, section=AREAS_SECTION)
-        for topic in area.topics:
+        by_topic = [index.by_topic.get(topic.slug, []) for topic in area.topics]
+        page(
+            f"areas/{area.slug}.md",
+            "area.md.j2",
+            inputs=tuple(listed(entries) for entries in by_topic),
+            area=area,
+            section=AREAS_SECTION,
+        )
+        for topic, entries in zip(area.topics, by_topic, strict=True):
             page(
                 f"topics/{topic.slug}.md",
                 "topic.md.j2",
+                inputs=listed(entries),
                 area=area,
                 topic=topic,
-                entries=index.by_topic.get(topic.slug, []),
+                entries=entries,
                 section=AREAS_SECTION,
                 feed=sharing.topic_feed_path(topic.slug),
             )
     page(PEOPLE_SECTION, "authors.md.j2")
     for author in persons.authors:
-        page(f"authors/{author.slug}.md", "author.md.j2", author=author, section=PEOPLE_SECTION)
+        page(
+            f"authors/{author.slug}.md",
+            "author.md.j2",
+            inputs=author_page_inputs(author) if all(i.digest for i in author.entries) else None,
+            author=author,
+            section=PEOPLE_SECTION,
+        )
     # A template's macros are attributes of its module, made at run time: mypy cannot see them.
-    bib_entry = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
-    nearest = similar_entries(index)
+    bib_macro = env.get_template("site/_bibtex.j2").module.entry  # type: ignore[attr-defined]
+
+    def bib(item: LoadedEntry) -> str:
+        return str(bib_macro(item))
+
+    bibtex = {item.id: cached(("bib", item.id, item.digest), partial(bib, item)) for item in index.entries}
+    nearest = similar_entries(index) if similar is None else similar
     for item in index.entries:
         source = source_path(item)
         hood = f"maps/entries/{item.id}.svg"
+        similar_items = [index.by_id[other] for other in nearest.get(item.id, []) if other in index.by_id]
         page(
             f"entries/{item.id}.md",
             "entry.md.j2",
+            inputs=(
+                entry_page_inputs(index, item),
+                listed(similar_items),
+                hood in pages,
+                tuple(persons.slug_of(name) for name in item.entry.authors),
+            )
+            if item.digest
+            else None,
             item=item,
             source=source,
             edit_url=config.edit_url(source),
-            bibtex=bib_entry(item),
+            bibtex=bibtex[item.id],
             section=section_of(item),
-            similar=[index.by_id[other] for other in nearest.get(item.id, [])],
+            similar=similar_items,
             # Relative to the page (entries/<id>/), fetched when shown: entry pages stay light.
             hood_src=f"../../{hood}" if hood in pages else None,
-            card=sharing.card(item),
-            jsonld=sharing.json_ld(item),
+            lazy=partial(sharing_context, item),
         )
     pages["catalog.bib"] = env.get_template("site/catalog.bib.j2").render(
-        entries=sorted(index.entries, key=lambda i: i.id)
+        bibtex=[bibtex[item.id] for item in sorted(index.entries, key=lambda i: i.id)]
     )
-    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env), ensure_ascii=False, separators=(",", ":"))
-    pages["catalog.json"] = export.to_json(export.catalog_document(index, entry_path))
-    render_feeds(index, env, config, common, today, pages)
+    pages[SEARCH_RECORDS] = json.dumps(search_records(index, env, cached), ensure_ascii=False, separators=(",", ":"))
+    pages["catalog.json"] = export.to_json(
+        export.catalog_document(
+            index,
+            entry_path,
+            lambda item, url: cached(("json", item.id, item.digest, url), lambda: entry_record(item, url)),
+        ),
+        compact=True,
+    )
+    render_feeds(index, env, config, common, today, pages, cached)
     return pages
 
 
-def render_drawings(index: Index, env: Environment, pages: dict[str, str]) -> None:
-    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`)."""
-    pages[MAP_FILE] = env.get_template("site/map.svg.j2").render(
-        layout=graph.map_layout(index), prefix="../", palette=PALETTE
+def sharing_context(item: LoadedEntry) -> dict[str, Any]:
+    """An entry page's sharing card and JSON-LD: made only when the page is rendered."""
+    return {"card": sharing.card(item), "jsonld": sharing.json_ld(item)}
+
+
+def render_drawings(
+    index: Index, env: Environment, pages: dict[str, str], cached: Cached = memo.compute, shape: Hashable = None
+) -> None:
+    """The map page and its SVG, and every entry's neighbourhood drawing (:mod:`.graph`). With a
+    memo, layouts are made again only when what they are drawn from (``shape``, see :func:`drawn`)
+    changed, and a neighbourhood's drawing only when its own layout did."""
+    shape = shape if shape is not None else object()  # without a shape, nothing is reused
+    layout = cached(("map-layout", shape), partial(graph.map_layout, index))
+    pages[MAP_FILE] = cached(
+        ("map", shape),
+        lambda: env.get_template("site/map.svg.j2").render(layout=layout, prefix="../", palette=PALETTE),
     )
     hood_template = env.get_template("site/neighbourhood.svg.j2")
-    for item in index.entries:
-        hood = graph.neighbourhood(index, item.id)
-        if hood is not None:
-            pages[f"maps/entries/{item.id}.svg"] = hood_template.render(
-                hood=hood, heading=item.entry.heading(), prefix="../../", palette=PALETTE
-            )
+
+    def layouts() -> dict[str, tuple[graph.Neighbourhood, str]]:
+        found = {}
+        for item in index.entries:
+            hood = graph.neighbourhood(index, item.id)
+            if hood is not None:
+                found[item.id] = (hood, repr(hood))
+        return found
+
+    def draw(hood: graph.Neighbourhood, heading: str) -> str:
+        return hood_template.render(hood=hood, heading=heading, prefix="../../", palette=PALETTE)
+
+    for entry_id, (hood, text) in cached(("hood-layouts", shape), layouts).items():
+        heading = index.by_id[entry_id].entry.heading()
+        pages[f"maps/entries/{entry_id}.svg"] = cached(("hood", entry_id, heading, text), partial(draw, hood, heading))
     pages["map.md"] = env.get_template("site/map.md.j2").render(
         index=index,
         palette=PALETTE,
@@ -519,7 +699,13 @@ def render_drawings(index: Index, env: Environment, pages: dict[str, str]) -> No
 
 
 def render_feeds(
-    index: Index, env: Environment, config: SiteConfig, common: dict[str, Any], today: dt.date, pages: dict[str, str]
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    common: dict[str, Any],
+    today: dt.date,
+    pages: dict[str, str],
+    cached: Cached = memo.compute,
 ) -> None:
     """The global Atom feed and one per topic, newest additions first."""
     feed = env.get_template("site/feed.xml.j2")
@@ -539,12 +725,17 @@ def render_feeds(
         topic=None,
         feed_path="feed.xml",
     )
+
+    def topic_feed(topic: Any, entries: list[LoadedEntry], when: dt.date, path: str) -> str:
+        return str(feed.render(**common, entries=entries, updated=when, host=host, topic=topic, feed_path=path))
+
     for topic in index.taxonomy.topics().values():
         items = index.by_topic.get(topic.slug, [])
         path = sharing.topic_feed_path(topic.slug)
-        pages[path] = feed.render(
-            **common, entries=newest(items), updated=updated(items), host=host, topic=topic, feed_path=path
-        )
+        entries, when = newest(items), updated(items)
+        digests = tuple((i.id, i.digest) for i in entries)
+        key = ("feed", path, digests, when) if all(i.digest for i in entries) else ("feed", path, object())
+        pages[path] = cached(key, partial(topic_feed, topic, entries, when, path))
 
 
 def is_generated(relative: str) -> bool:
@@ -555,27 +746,43 @@ def is_generated(relative: str) -> bool:
     )
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
-    """Write changed files, remove stale generated ones; return (written, removed)."""
+def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | None = None) -> tuple[int, int]:
+    """Write changed files, remove stale generated ones; return (written, removed).
+
+    ``known`` (kept by a memo between generations) maps each path to the text last found or put
+    on disk: a page whose text is that very object is not read back to be compared."""
     written = removed = 0
     touched: set[Path] = set()
+    known_before = set(known) if known else set()
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
         path = docs_dir / relative
+        if known is not None and known.get(relative) is text and path.is_file():
+            continue
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             # Atomic, not durable: pages are regenerated at will, so their folders are synced once
             # below instead of an fsync per page (3,065 fsyncs took 6.6 s of a 3k build).
             write_atomic(path, text, durable=False)
             touched.add(path.parent)
             written += 1
+        if known is not None:
+            known[relative] = text
     for folder in sorted(touched):
         sync_dir(folder)
-    stale = [path for directory in GENERATED_DIRS for path in sorted((docs_dir / directory).glob("**/*"))]
-    stale += [path for pattern in GENERATED_PATTERNS for path in sorted(docs_dir.glob(pattern))]
+    if known is not None and known_before:
+        # Every generated file on disk is known since the first generation: the stale ones are the
+        # known ones this generation did not make (no walk through 3,000 entry pages).
+        stale = [docs_dir / relative for relative in sorted(known_before - pages.keys())]
+    else:
+        stale = [path for directory in GENERATED_DIRS for path in sorted((docs_dir / directory).glob("**/*"))]
+        stale += [path for pattern in GENERATED_PATTERNS for path in sorted(docs_dir.glob(pattern))]
     for path in stale:
         if path.is_file() and path.relative_to(docs_dir).as_posix() not in pages:
             path.unlink()
             removed += 1
+    if known is not None:
+        for relative in known.keys() - pages.keys():
+            del known[relative]
     return written, removed
 
 
@@ -613,10 +820,46 @@ def largest_files(
     return sorted(sizes, key=lambda item: (-item[1], item[0]))[:count]
 
 
-def generate(index: Index, env: Environment, config: SiteConfig, today: dt.date | None = None) -> tuple[int, int]:
+def generate(
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    today: dt.date | None = None,
+    memo: Memo | None = None,
+    similar: Mapping[str, list[str]] | None = None,
+) -> tuple[int, int]:
+    """Render every generated file into the docs folder; (written, removed). With ``memo`` (kept
+    by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`);
+    ``similar`` as for :func:`render_pages`."""
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
+    today = today or dt.date.today()
     # A malformed data file raises activity.ActivityError (a ValueError) naming it; none is no data.
     data = activity.read(config.activity_file) if config.activity_file else None
-    pages = render_pages(index, env, config, intro, today or dt.date.today(), data)
-    return write_pages(config.docs_dir, pages)
+    if memo is None:
+        return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data, similar=similar))
+    memo.begin(generation_context(index, env, config, intro, today, data))
+    pages = render_pages(index, env, config, intro, today, data, memo.get, similar)
+    memo.end()
+    return write_pages(config.docs_dir, pages, memo.on_disk)
+
+
+def generation_context(
+    index: Index,
+    env: Environment,
+    config: SiteConfig,
+    intro: str,
+    today: dt.date,
+    data: activity.ActivityData | None = None,
+) -> Hashable:
+    """What every generated page may depend on besides the entries: the templates' files (by
+    name, size and modification time), the taxonomy, the site settings, the intro, the date and
+    the activity data (rewritten weekly by ``enrich``: then everything is rendered again)."""
+    templates: list[tuple[str, int, int]] = []
+    for folder in getattr(env.loader, "searchpath", []):
+        for root, _, names in os.walk(folder):
+            for name in names:
+                info = os.stat(os.path.join(root, name))
+                templates.append((os.path.join(root, name), info.st_size, info.st_mtime_ns))
+    activity_key = data.model_dump_json() if data is not None else None
+    return (tuple(sorted(templates)), index.taxonomy.model_dump_json(), config, intro, today, activity_key)
