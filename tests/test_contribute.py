@@ -300,12 +300,16 @@ def test_the_hook_installs_and_imports_nothing_of_the_site():
     # pre-commit installs the package without extras: MkDocs must not be among its dependencies ...
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert not [d for d in project["dependencies"] if d.lower().startswith("mkdocs")]
-    assert {d.split(">")[0] for d in project["optional-dependencies"]["site"]} == {"mkdocs", "mkdocs-material"}
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["site"]} == {
+        "mkdocs",
+        "mkdocs-material",
+        "watchdog",
+    }
     # ... and validation must not import it.
     probe = (
         "import sys, io, contextlib; from dllm_atlas.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): code = main(['validate'])\n"
-        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'material'}))"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'material', 'watchdog'}))"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "0 []", done.stderr
