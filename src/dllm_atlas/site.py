@@ -454,7 +454,16 @@ def render_pages(
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
-    persons = people.build_people(index.entries, index.author_aliases)
+    # The people are made again only when an entry's authors or listed fields change: author
+    # pages show no more of an entry than its listed fields (their key, author_page_inputs).
+    persons = cached(
+        (
+            "people",
+            tuple((*listed([i])[0], tuple(i.entry.authors)) for i in index.entries),
+            tuple(sorted(index.author_aliases.items())),
+        ),
+        partial(people.build_people, index.entries, index.author_aliases),
+    )
     common = {
         "activity": activities,
         "index": index,
