@@ -263,6 +263,15 @@ def read_yaml(path: Path, display: str) -> tuple[Any, Positions] | Diagnostic:
     return result if isinstance(result, Diagnostic) else result[1:]
 
 
+def read_optional_yaml(path: Path, display: str) -> tuple[Any, Positions] | Diagnostic | None:
+    """A catalog file that may be absent (the exclusions, the author aliases): None when it is
+    absent or empty, else as :func:`read_yaml`."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    result = read_yaml(path, display)
+    return None if not isinstance(result, Diagnostic) and result[0] is None else result
+
+
 def _read_yaml_text(path: Path, display: str) -> tuple[str, Any, Positions] | Diagnostic:
     try:
         if path.is_symlink():
@@ -327,15 +336,13 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Diagnostic]]:
 def load_exclusions(root: Path) -> tuple[dict[str, LoadedExclusion], list[Diagnostic]]:
     """Read ``exclusions.yaml`` if present: a list of ``{arxiv, title, reason}`` mappings."""
     path = root / EXCLUSIONS_FILE
-    if not path.exists() and not path.is_symlink():
-        return {}, []
     display = _display(path)
-    result = read_yaml(path, display)
+    result = read_optional_yaml(path, display)
+    if result is None:
+        return {}, []
     if isinstance(result, Diagnostic):
         return {}, [result]
     data, positions = result
-    if data is None:
-        return {}, []
     if not isinstance(data, list):
         return {}, [Diagnostic(display, 1, 1, "", "exclusions must be a list of {arxiv, title, reason} mappings")]
     found: dict[str, LoadedExclusion] = {}

@@ -84,17 +84,14 @@ def _alias_problems(data: AuthorAliases, positions: Any, display: str) -> list[D
 def load_aliases(root: Path, display: str) -> tuple[dict[str, str], list[Diagnostic]]:
     """``variant → canonical name`` from ``root/authors.yaml`` (empty when the file is absent)."""
     # Imported here: the load stage calls this module, which needs the load stage's readers.
-    from .load import read_yaml, validation_diagnostics
+    from .load import read_optional_yaml, validation_diagnostics
 
-    path = root / AUTHORS_FILE
-    if not path.exists() and not path.is_symlink():
+    result = read_optional_yaml(root / AUTHORS_FILE, display)
+    if result is None:
         return {}, []
-    result = read_yaml(path, display)
     if isinstance(result, Diagnostic):
         return {}, [result]
     data, positions = result
-    if data is None:
-        return {}, []
     if not isinstance(data, dict):
         return {}, [Diagnostic(display, 1, 1, "", "authors.yaml must be a mapping with an 'aliases' mapping")]
     try:

@@ -261,13 +261,8 @@ class Preview:
         self.similar_job.start()
 
     def _ask_for_rebuild(self) -> None:
-        server = self.server
-        if server is None:
-            return
-        # What LiveReloadServer's own watch callback does (MkDocs 1.6).
-        with server._rebuild_cond:
-            server._want_rebuild = True
-            server._rebuild_cond.notify_all()
+        if self.server is not None:
+            request_rebuild(self.server)
 
     def close(self) -> None:
         shutil.rmtree(self.site_dir, ignore_errors=True)
@@ -330,17 +325,20 @@ def _quiet_dirty_warning() -> Iterator[None]:
 _CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 
 
+def request_rebuild(server: Any) -> None:
+    """Ask the live-reload server for a rebuild, as its own watch callback does (MkDocs 1.6)."""
+    with server._rebuild_cond:
+        server._want_rebuild = True
+        server._rebuild_cond.notify_all()
+
+
 def _watch_filtered(server: Any, folder: Path, wanted: Callable[[str], bool], recursive: bool = True) -> None:
     """``server.watch(folder)``, but only changes to paths that ``wanted`` accepts ask for a rebuild."""
     import watchdog.events
 
     def callback(event: Any) -> None:
-        if not is_change(event, wanted):
-            return
-        # LiveReloadServer's own watch callback does exactly this (MkDocs 1.6).
-        with server._rebuild_cond:
-            server._want_rebuild = True
-            server._rebuild_cond.notify_all()
+        if is_change(event, wanted):
+            request_rebuild(server)
 
     handler = watchdog.events.FileSystemEventHandler()
     handler.on_any_event = callback  # type: ignore[method-assign]

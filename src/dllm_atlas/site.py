@@ -255,14 +255,8 @@ def chart_geometry(index: Index) -> dict[str, Any]:
     }
 
 
-def parameter_sort_key(parameters: list[str]) -> float:
-    """Largest total parameter count, in billions, for sorting the models table."""
-    units = {"K": 1e-6, "M": 1e-3, "B": 1.0, "T": 1e3}
-    best = 0.0
-    for value in parameters:
-        total = value.split("-A")[0]
-        best = max(best, float(total[:-1]) * units[total[-1]])
-    return best
+# The models table sorts by the same largest total parameter count the models chart plots.
+parameter_sort_key = charts.parameters_in_billions
 
 
 def activity_by_id(index: Index, data: activity.ActivityData | None) -> dict[str, activity.EntryActivity]:
