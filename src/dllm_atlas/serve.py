@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-from . import diagnostics, logs, pipeline, site
+from . import diagnostics, inplace, logs, pipeline, site
 from .fsutil import temporary_target
 from .load import LoadCache
 from .memo import Memo
@@ -115,6 +115,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# How a rebuild reached the site (Preview.last_build, and the log line of each rebuild).
+IN_PLACE = "changed pages rendered in place"
+DIRTY_BUILD = "changed pages"
+WHOLE_BUILD = "every page"
+
+
 class Preview:
     """One preview session: the builder MkDocs' live-reload server calls on every change."""
 
@@ -140,6 +146,14 @@ class Preview:
         self.similar: dict[str, list[str]] | None = None
         self.similar_job: threading.Thread | None = None
         self.server: Any = None  # the live-reload server, to ask it for a rebuild
+        # The last MkDocs build's config and what it made, for pages rendered in place.
+        self.last_config: Any = None
+        self.last_settings: site.SiteConfig | None = None
+        self.site_state = inplace.BuiltSite()
+        self.last_build = ""  # how the last rebuild went: IN_PLACE, DIRTY_BUILD or WHOLE_BUILD
+        # Pages written but left for the next rebuild to render (see _in_place), with the text
+        # the last build read.
+        self.pending: dict[str, str | None] = {}
 
     def load_config(self) -> Any:
         from mkdocs.config import load_config
@@ -155,8 +169,6 @@ class Preview:
         return f"http://{self.address}{mount if mount.endswith('/') else mount + '/'}"
 
     def build(self, config: Any | None = None) -> None:
-        from mkdocs.commands.build import build
-
         start = time.perf_counter()
         checked = pipeline.run_checks(self.catalog, cache=self.cache)
         checked_at = time.perf_counter()
@@ -168,15 +180,25 @@ class Preview:
             )
             self.failure = error_page(checked.diagnostics, self.env)
             _empty(Path(self.site_dir))  # every URL now falls through to the error page
-            self.built = False
+            self.built, self.last_config = False, None
             return
-        config = config or self.load_config()
-        settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
+        # An edit that leaves the config, the hand-written pages and the theme alone is shown by
+        # rendering the pages it changed into the last build (dllm_atlas.inplace), with that
+        # build's config; anything else is a MkDocs build.
+        reuse = config is None and self.last_config is not None and self.layout(self.last_config) == self.built_layout
+        if reuse:
+            config, settings = self.last_config, self.last_settings
+        else:
+            config = config or self.load_config()
+            # Read before a build points the config's site_url at the preview's address.
+            settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
         try:
             fresh_similar = self.similar is None
             if self.similar is None:
                 self.similar = similar_entries(checked.index)
-            written, removed = pipeline.generate_site(checked.index, settings, memo=self.memo, similar=self.similar)
+            written, removed = pipeline.generate_site(
+                checked.index, settings, env=self.env, memo=self.memo, similar=self.similar
+            )
         except ValueError as exc:  # a malformed data/activity.json
             log.error("%s", exc)
             self.failure = error_page(
@@ -184,16 +206,17 @@ class Preview:
             )
             return
         generated_at = time.perf_counter()
-        url = self.serve_url(config)
-        config.site_url = url
-        layout = self.layout(config)
-        # A dirty build updates changed pages only: a removed page, a hand-written page, the
-        # config or the theme (which shape every page or the navigation) need a whole build.
-        dirty = self.built and not removed and layout == self.built_layout
+        # Pages changed by an earlier generation but not rendered yet (see _in_place) keep the text
+        # the last build read.
+        changed = {**self.memo.changed, **self.pending}
+        self.pending = {}
         try:
-            with _quiet_dirty_warning():
-                build(config, serve_url=url, dirty=dirty)
-            self.built, self.built_layout = True, layout
+            if not (reuse and not removed and self._in_place(config, changed)):
+                if reuse:
+                    config = self.load_config()
+                    settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
+                self.last_build = self._mkdocs_build(config, removed)
+                self.last_settings = settings
             if not fresh_similar:
                 self._refresh_similar(checked.index)
             log.info(
@@ -206,7 +229,7 @@ class Preview:
                 written,
                 removed,
                 time.perf_counter() - generated_at,
-                "changed pages" if dirty else "every page",
+                self.last_build + (f"; {len(self.pending)} page(s) left for the next rebuild" if self.pending else ""),
             )
         except Exception as exc:
             log.error("the site failed to build: %s", exc)
@@ -214,9 +237,45 @@ class Preview:
                 [diagnostics.Diagnostic(str(self.config_file), 1, 1, "", f"the site failed to build: {exc}")], self.env
             )
             _empty(Path(self.site_dir))
-            self.built = False
+            self.built, self.last_config = False, None
             return
         self.failure = None
+
+    def _in_place(self, config: Any, changed: dict[str, str | None]) -> bool:
+        """Render ``changed`` into the last build, entry pages and data files first: the page an
+        author is looking at is usually the edited entry's, while the listings that show a new
+        title (topics, areas, timeline: up to hundreds of KB each) take seconds. Those follow in
+        one more rebuild, asked of the live-reload server at once."""
+        first = {path: text for path, text in changed.items() if path.startswith("entries/") or not path.endswith(".md")}
+        later = {path: text for path, text in changed.items() if path not in first}
+        if self.server is None or not later or not any(path.endswith(".md") for path in first):
+            first, later = changed, {}
+        # Declined: MkDocs builds it all. The later pages may still be declined by the next
+        # rebuild, whose MkDocs build then renders them (their Markdown is newer than their HTML).
+        if not inplace.update_pages(config, self.site_state, first):
+            return False
+        self.last_build = IN_PLACE
+        self.pending = later
+        if later:
+            request_rebuild(self.server)
+        return True
+
+    def _mkdocs_build(self, config: Any, removed: int) -> str:
+        """A MkDocs build, of the changed pages only when it can be: what it did, for the log."""
+        from mkdocs.commands.build import build
+
+        url = self.serve_url(config)
+        config.site_url = url
+        layout = self.layout(config)
+        # A dirty build updates changed pages only: a removed page, a hand-written page, the
+        # config or the theme (which shape every page or the navigation) need a whole build.
+        dirty = self.built and not removed and layout == self.built_layout
+        self.site_state = inplace.BuiltSite()  # filled by the hook as this build goes
+        config[inplace.STATE_KEY] = self.site_state
+        with _quiet_dirty_warning():
+            build(config, serve_url=url, dirty=dirty)
+        self.built, self.built_layout, self.last_config = True, layout, config
+        return DIRTY_BUILD if dirty else WHOLE_BUILD
 
     def error_handler(self, code: int) -> bytes | None:
         if self.failure is not None:

@@ -286,8 +286,8 @@ def explorer_data(
     and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
     its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
-    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole
-    every time, memo or not: positions in the author list are the whole catalog's.)"""
+    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole:
+    positions in the author list are the whole catalog's.)"""
     activities = activities or {}
     position = {author.name: n for n, author in enumerate(persons.authors)}
     entries = []
@@ -372,10 +372,10 @@ def versioned(path: str, text: str) -> str:
 
 def listed(items: list[LoadedEntry]) -> tuple[tuple[Any, ...], ...]:
     """What a listing (topic, area, timeline, lineage) shows of its entries: the key of its page in
-    a memo, so an edit to a summary does not render every listing again."""
-    return tuple(
-        (i.id, i.entry.title, i.entry.short_name, i.entry.date, i.entry.date_precision, i.entry.kind) for i in items
-    )
+    a memo, so an edit to a summary does not render every listing again. Each entry's part is
+    made once per loaded file (``LoadedEntry.listed``): comparing two keys is then mostly
+    comparing the same objects."""
+    return tuple(i.listed for i in items)
 
 
 def entry_page_inputs(index: Index, item: LoadedEntry) -> Hashable:
@@ -450,14 +450,17 @@ def render_pages(
     activities = activity_by_id(index, activity_data)
     # The people are made again only when an entry's authors or listed fields change: author
     # pages show no more of an entry than its listed fields (their key, author_page_inputs).
-    persons = cached(
-        (
-            "people",
-            tuple((*listed([i])[0], tuple(i.entry.authors)) for i in index.entries),
-            tuple(sorted(index.author_aliases.items())),
-        ),
-        partial(people.build_people, index.entries, index.author_aliases),
+    # The people are made again only when who wrote what changes (or the entries' order, which
+    # orders each author's entries); their entries are then pointed at this generation's objects,
+    # so an author page shows an edited title. What an author page shows of its entries is its
+    # key (author_page_inputs).
+    people_key = (
+        "people",
+        tuple((i.id, tuple(i.entry.authors)) for i in index.entries),
+        tuple(sorted(index.author_aliases.items())),
     )
+    persons = cached(people_key, partial(people.build_people, index.entries, index.author_aliases))
+    people.use_entries(persons, index.by_id)
     common = {
         "activity": activities,
         "index": index,
@@ -493,8 +496,11 @@ def render_pages(
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
-        data=explorer_data(index, persons, activities)
+    # Whole, but made again only when an entry or the people change (the activity data is part of
+    # the generation's context).
+    pages["explorer.json"] = cached(
+        ("explorer.json", tuple((i.id, i.digest) for i in index.entries), people_key),
+        lambda: env.get_template("site/explorer.json.j2").render(data=explorer_data(index, persons, activities)),
     )
     # Relative to the page (explorer/), so the site works under any site_url path.
     page(
@@ -749,25 +755,36 @@ def is_generated(relative: str) -> bool:
     )
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | None = None) -> tuple[int, int]:
+def write_pages(
+    docs_dir: Path,
+    pages: dict[str, str],
+    known: dict[str, str] | None = None,
+    changed: dict[str, str | None] | None = None,
+) -> tuple[int, int]:
     """Write changed files, remove stale generated ones; return (written, removed).
 
     ``known`` (kept by a memo between generations) maps each path to the text last found or put
-    on disk: a page whose text is that very object is not read back to be compared."""
+    on disk: a page whose text is that very object is not read back to be compared. ``changed``,
+    when given, receives each file written with the text it replaced (None for a new file)."""
     written = removed = 0
     touched: set[Path] = set()
     known_before = set(known) if known else set()
+    folder = str(docs_dir)
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
-        path = docs_dir / relative
-        if known is not None and known.get(relative) is text and path.is_file():
+        # Strings, not Paths, for the pages the memo vouches for: 7,000 of them at 3,000 entries.
+        if known is not None and known.get(relative) is text and os.path.isfile(os.path.join(folder, relative)):
             continue
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path = docs_dir / relative
+        before = path.read_text(encoding="utf-8") if path.is_file() else None
+        if before != text:
             # Atomic, not durable: pages are regenerated at will, so their folders are synced once
             # below instead of an fsync per page (3,065 fsyncs took 6.6 s of a 3k build).
             write_atomic(path, text, durable=False)
             touched.add(path.parent)
             written += 1
+            if changed is not None:
+                changed[relative] = before
         if known is not None:
             known[relative] = text
     for folder in sorted(touched):
@@ -844,7 +861,7 @@ def generate(
     memo.begin(generation_context(index, env, config, intro, today, data))
     pages = render_pages(index, env, config, intro, today, data, memo.get, similar)
     memo.end()
-    return write_pages(config.docs_dir, pages, memo.on_disk)
+    return write_pages(config.docs_dir, pages, memo.on_disk, memo.changed)
 
 
 def generation_context(
