@@ -115,6 +115,11 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# Seconds similar work waits after a rebuild before it starts (see Preview._refresh_similar).
+SIMILAR_DELAY = 1.0
+# Changed pages up to this size (characters of Markdown) are rendered with the entry pages; larger
+# ones (listings) in the next rebuild (see Preview._in_place).
+FIRST_PAGE_LIMIT = 32_000
 # How a rebuild reached the site (Preview.last_build, and the log line of each rebuild).
 IN_PLACE = "changed pages rendered in place"
 DIRTY_BUILD = "changed pages"
@@ -145,6 +150,7 @@ class Preview:
         # they changed (see _refresh_similar).
         self.similar: dict[str, list[str]] | None = None
         self.similar_job: threading.Thread | None = None
+        self.similar_cancel = threading.Event()
         self.server: Any = None  # the live-reload server, to ask it for a rebuild
         # The last MkDocs build's config and what it made, for pages rendered in place.
         self.last_config: Any = None
@@ -152,8 +158,11 @@ class Preview:
         self.site_state = inplace.BuiltSite()
         self.last_build = ""  # how the last rebuild went: IN_PLACE, DIRTY_BUILD or WHOLE_BUILD
         # Pages written but left for the next rebuild to render (see _in_place), with the text
-        # the last build read.
+        # the last build read; that rebuild only renders them unless a source changed since
+        # (set by the watch callbacks and by similar work).
         self.pending: dict[str, str | None] = {}
+        self.source_changed = threading.Event()
+        self.similar_delay = SIMILAR_DELAY
 
     def load_config(self) -> Any:
         from mkdocs.config import load_config
@@ -170,6 +179,10 @@ class Preview:
 
     def build(self, config: Any | None = None) -> None:
         start = time.perf_counter()
+        if config is None and self.pending and not self.source_changed.is_set() and self.last_config is not None:
+            self._render_pending(start)
+            return
+        self.source_changed.clear()  # a change from now on is seen by the next rebuild
         checked = pipeline.run_checks(self.catalog, cache=self.cache)
         checked_at = time.perf_counter()
         if checked.index is None:
@@ -232,21 +245,58 @@ class Preview:
                 self.last_build + (f"; {len(self.pending)} page(s) left for the next rebuild" if self.pending else ""),
             )
         except Exception as exc:
-            log.error("the site failed to build: %s", exc)
-            self.failure = error_page(
-                [diagnostics.Diagnostic(str(self.config_file), 1, 1, "", f"the site failed to build: {exc}")], self.env
-            )
-            _empty(Path(self.site_dir))
-            self.built, self.last_config = False, None
+            self._failed(exc)
             return
         self.failure = None
 
+    def _render_pending(self, start: float) -> None:
+        """The rebuild _in_place asked for: the pages it left, nothing generated again."""
+        pending, self.pending = self.pending, {}
+        try:
+            if self.layout(self.last_config) == self.built_layout and inplace.update_pages(
+                self.last_config, self.site_state, pending
+            ):
+                self.last_build = IN_PLACE
+            else:
+                config = self.load_config()
+                settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
+                self.last_build = self._mkdocs_build(config, 0)
+                self.last_settings = settings
+            log.info(
+                "rebuilt in %.2f s: %d page(s) left by the last rebuild (%s)",
+                time.perf_counter() - start,
+                len(pending),
+                self.last_build,
+            )
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self.failure = None
+
+    def _failed(self, exc: Exception) -> None:
+        log.error("the site failed to build: %s", exc)
+        self.failure = error_page(
+            [diagnostics.Diagnostic(str(self.config_file), 1, 1, "", f"the site failed to build: {exc}")], self.env
+        )
+        _empty(Path(self.site_dir))
+        self.built, self.last_config = False, None
+
     def _in_place(self, config: Any, changed: dict[str, str | None]) -> bool:
-        """Render ``changed`` into the last build, entry pages and data files first: the page an
-        author is looking at is usually the edited entry's, while the listings that show a new
-        title (topics, areas, timeline: up to hundreds of KB each) take seconds. Those follow in
-        one more rebuild, asked of the live-reload server at once."""
-        first = {path: text for path, text in changed.items() if path.startswith("entries/") or not path.endswith(".md")}
+        """Render ``changed`` into the last build, entry pages, data files and small pages first:
+        the page an author is looking at is usually the edited entry's, while the listings that
+        show a new title (topics, areas, timeline: up to hundreds of KB each) take seconds. Those
+        follow in one more rebuild, asked of the live-reload server at once."""
+        docs_dir = Path(config.docs_dir)
+
+        def at_once(path: str) -> bool:
+            if path.startswith("entries/") or not path.endswith(".md"):
+                return True
+            try:
+                return (docs_dir / path).stat().st_size <= FIRST_PAGE_LIMIT
+            except OSError:
+                return True
+
+        first = {path: text for path, text in changed.items() if at_once(path)}
         later = {path: text for path, text in changed.items() if path not in first}
         if self.server is None or not later or not any(path.endswith(".md") for path in first):
             first, later = changed, {}
@@ -308,12 +358,19 @@ class Preview:
     def _refresh_similar(self, index: Any) -> None:
         """Compute similar work again in a thread; when it differs, keep it and ask for a rebuild."""
         if self.similar_job is not None:
+            self.similar_cancel.set()  # a job still waiting gives way to this one
             self.similar_job.join()  # one at a time: the newest index wins
+        cancel = self.similar_cancel = threading.Event()
 
         def work() -> None:
+            # A moment's wait first: the browsers are reloading the pages just rebuilt, and this
+            # pass (seconds of Python at 3,000 entries) would slow their requests to the server.
+            if cancel.wait(self.similar_delay):
+                return
             found = similar_entries(index)
             if found != self.similar:
                 self.similar = found
+                self.source_changed.set()  # the pages must be generated again
                 self._ask_for_rebuild()
 
         self.similar_job = threading.Thread(target=work, name="atlas-similar", daemon=True)
@@ -324,6 +381,7 @@ class Preview:
             request_rebuild(self.server)
 
     def close(self) -> None:
+        self.similar_cancel.set()
         shutil.rmtree(self.site_dir, ignore_errors=True)
         shutil.rmtree(self.bytecode_dir, ignore_errors=True)
 
@@ -331,11 +389,14 @@ class Preview:
         """Watch the config file, ``paths`` (the config's ``watch`` list: the catalog and the
         templates) and the hand-written part of the docs folder. The generated pages are this
         builder's output: writing them must not ask for another build."""
-        _watch_filtered(server, docs_dir, handwritten(docs_dir))
+        changed = self.source_changed.set
+        _watch_filtered(server, docs_dir, handwritten(docs_dir), on_change=changed)
         config_file = str(self.config_file)
-        _watch_filtered(server, self.config_file.parent, lambda path: path == config_file, recursive=False)
+        _watch_filtered(
+            server, self.config_file.parent, lambda path: path == config_file, recursive=False, on_change=changed
+        )
         for path in paths:
-            _watch_filtered(server, Path(path).resolve(), lambda _: True)
+            _watch_filtered(server, Path(path).resolve(), lambda _: True, on_change=changed)
 
 
 def handwritten(docs_dir: Path) -> Callable[[str], bool]:
@@ -391,12 +452,20 @@ def request_rebuild(server: Any) -> None:
         server._rebuild_cond.notify_all()
 
 
-def _watch_filtered(server: Any, folder: Path, wanted: Callable[[str], bool], recursive: bool = True) -> None:
-    """``server.watch(folder)``, but only changes to paths that ``wanted`` accepts ask for a rebuild."""
+def _watch_filtered(
+    server: Any,
+    folder: Path,
+    wanted: Callable[[str], bool],
+    recursive: bool = True,
+    on_change: Callable[[], None] = lambda: None,
+) -> None:
+    """``server.watch(folder)``, but only changes to paths that ``wanted`` accepts ask for a rebuild
+    (``on_change`` is told first)."""
     import watchdog.events
 
     def callback(event: Any) -> None:
         if is_change(event, wanted):
+            on_change()
             request_rebuild(server)
 
     handler = watchdog.events.FileSystemEventHandler()
