@@ -398,12 +398,25 @@ def drawn(index: Index) -> Hashable:
     so no layout is made again."""
     return tuple(
         (
-            *listed([item])[0],
+            *item.listed,
             tuple(item.entry.topics),
             tuple(index.outgoing.get(item.id, [])),
             tuple(getattr(item.entry, "parameters", None) or []),
         )
         for item in index.entries
+    )
+
+
+def charted(index: Index) -> Hashable:
+    """What the charts show: each entry's month and primary area, and each model's listed
+    fields, parameters and open weights. A title edit of a paper leaves them alone."""
+    return (
+        tuple((i.entry.date, area.slug if (area := index.primary_area.get(i.id)) else None) for i in index.entries),
+        tuple(
+            (i.listed, tuple(i.entry.parameters), i.entry.open_weights)
+            for i in index.of_kind("model")
+            if getattr(i.entry, "parameters", None)
+        ),
     )
 
 
@@ -564,8 +577,9 @@ def render_pages(
         else None,
         lazy=lineage_context,
     )
+    chart_key = charted(index) if shape is not None else object()
     months, models_chart = cached(
-        ("chart-layouts", shape if shape is not None else object()),
+        ("chart-layouts", chart_key),
         lambda: (charts.months_chart(index, PALETTE), charts.models_chart(index)),
     )
 
@@ -580,7 +594,7 @@ def render_pages(
     page(
         "charts.md",
         "charts.md.j2",
-        inputs=shape,
+        inputs=chart_key if shape is not None else None,
         lazy=chart_context,
         months=months,
         models=models_chart,
