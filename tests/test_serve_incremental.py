@@ -226,7 +226,9 @@ def test_an_edit_that_changes_what_other_pages_show_goes_through_mkdocs(catalog:
     )
     instance.build()
     assert instance.last_build == serve.IN_PLACE
-    assert "weighted blend" in (Path(instance.site_dir) / "entries" / "second" / "index.html").read_text(encoding="utf-8")
+    assert "weighted blend" in (Path(instance.site_dir) / "entries" / "second" / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_with_a_server_the_entry_pages_come_first_and_the_listings_in_the_next_rebuild(

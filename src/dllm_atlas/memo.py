@@ -63,7 +63,7 @@ class Memo:
             return value  # type: ignore[return-value]
         self.misses += 1
         value = self._values[key] = compute()
-        return value  # type: ignore[return-value]
+        return value
 
     def end(self) -> None:
         """Finish a generation: forget the values it did not use."""

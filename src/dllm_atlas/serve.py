@@ -199,9 +199,10 @@ class Preview:
         # rendering the pages it changed into the last build (dllm_atlas.inplace), with that
         # build's config; anything else is a MkDocs build.
         reuse = config is None and self.last_config is not None and self.layout(self.last_config) == self.built_layout
-        if reuse:
+        if reuse and self.last_settings is not None:  # set with last_config
             config, settings = self.last_config, self.last_settings
         else:
+            reuse = False
             config = config or self.load_config()
             # Read before a build points the config's site_url at the preview's address.
             settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))

@@ -783,11 +783,11 @@ def write_pages(
     written = removed = 0
     touched: set[Path] = set()
     known_before = set(known) if known else set()
-    folder = str(docs_dir)
+    docs_text = str(docs_dir)
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
         # Strings, not Paths, for the pages the memo vouches for: 7,000 of them at 3,000 entries.
-        if known is not None and known.get(relative) is text and os.path.isfile(os.path.join(folder, relative)):
+        if known is not None and known.get(relative) is text and os.path.isfile(os.path.join(docs_text, relative)):
             continue
         path = docs_dir / relative
         before = path.read_text(encoding="utf-8") if path.is_file() else None
