@@ -240,24 +240,23 @@ def test_with_a_server_the_entry_pages_come_first_and_the_listings_in_the_next_r
     monkeypatch.setattr(serve, "FIRST_PAGE_LIMIT", 0)  # every listing counts as large here
     site_dir = Path(instance.site_dir)
     topic_page = site_dir / "topics" / "masked-diffusion" / "index.html"
-    checks: list[Path] = []
-    run_checks = serve.pipeline.run_checks
-    monkeypatch.setattr(serve.pipeline, "run_checks", lambda root, **kw: checks.append(root) or run_checks(root, **kw))
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Plain and Effective"))
     instance.build()
-    assert instance.last_build == serve.IN_PLACE and len(checks) == 1
+    assert instance.last_build == serve.IN_PLACE
     assert "Plain and Effective" in (site_dir / "entries" / "mdlm" / "index.html").read_text(encoding="utf-8")
     # The topic page lists the entry by title: written, left for the rebuild asked for at once.
     assert "topics/masked-diffusion.md" in instance.pending
     assert "Plain and Effective" not in topic_page.read_text(encoding="utf-8")
     assert instance.server._want_rebuild is True
+    instance.server._want_rebuild = False
     instance.build()
-    # That rebuild renders what was left, and does not check or generate anything again.
-    assert instance.last_build == serve.IN_PLACE and instance.pending == {} and len(checks) == 1
+    # That rebuild renders all it was left, at once, and asks for no other.
+    assert instance.last_build == serve.IN_PLACE and instance.pending == {}
     assert "Plain and Effective" in topic_page.read_text(encoding="utf-8")
+    assert instance.server._want_rebuild is False
 
 
-def test_an_edit_between_the_two_rebuilds_is_generated_and_the_pages_left_stay_left_until_rendered(
+def test_an_edit_before_the_rebuild_asked_for_is_shown_with_the_pages_left(
     catalog: Any, real_preview: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     instance = real_preview
@@ -269,22 +268,31 @@ def test_an_edit_between_the_two_rebuilds_is_generated_and_the_pages_left_stay_l
     rendered_from = (Path(instance.last_config.docs_dir) / topic).read_text(encoding="utf-8")
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Plain and Effective"))
     instance.build()
-    assert topic in instance.pending
-    # Another edit before the asked-for rebuild: the watcher says a source changed.
+    # The listing left is known by the text its HTML was made from.
+    assert instance.pending[topic] == rendered_from
     catalog.write(
         "papers/mdlm.yaml",
         GOOD_PAPER.replace("Simple and Effective", "Plain and Effective").replace("weighted mix", "weighted blend"),
     )
-    instance.source_changed.set()
-    instance.server._want_rebuild = False
     instance.build()
-    assert not instance.source_changed.is_set()
+    assert instance.pending == {} and instance.drawings_owed is False
     assert "weighted blend" in (site_dir / "entries" / "mdlm" / "index.html").read_text(encoding="utf-8")
-    # The listing is still left, known by the text its HTML was made from, and asked for again.
-    assert instance.pending[topic] == rendered_from
-    assert instance.server._want_rebuild is True
-    instance.build()
-    assert instance.pending == {}
     assert "Plain and Effective" in (site_dir / "topics" / "masked-diffusion" / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_with_a_server_a_title_edit_leaves_the_drawings_to_the_next_rebuild(catalog: Any, real_preview: Any) -> None:
+    instance = real_preview
+    instance.server = FakeServer()
+    instance.similar_delay = 3600
+    site_dir = Path(instance.site_dir)
+    catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Plain and Effective"))
+    instance.build()
+    assert instance.last_build == serve.IN_PLACE
+    assert "Plain and Effective" in (site_dir / "entries" / "mdlm" / "index.html").read_text(encoding="utf-8")
+    assert instance.drawings_owed is True and instance.server._want_rebuild is True
+    assert "Plain and Effective" not in (site_dir / "maps" / "overview.svg").read_text(encoding="utf-8")
+    instance.build()
+    assert instance.drawings_owed is False
+    assert "Plain and Effective" in (site_dir / "maps" / "overview.svg").read_text(encoding="utf-8")

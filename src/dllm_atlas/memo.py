@@ -40,6 +40,8 @@ class Memo:
         # The files the last generation wrote, each with the text it replaced (site.write_pages):
         # what serve renders again.
         self.changed: dict[str, str | None] = {}
+        # Whether the last generation left the drawings as they were (site.generate's ``defer``).
+        self.deferred = False
         self.hits = 0
         self.misses = 0
 
@@ -64,6 +66,10 @@ class Memo:
         self.misses += 1
         value = self._values[key] = compute()
         return value
+
+    def holds(self, key: Hashable) -> bool:
+        """Whether a value is stored under ``key`` (from this generation or the last)."""
+        return key in self._values
 
     def end(self) -> None:
         """Finish a generation: forget the values it did not use."""

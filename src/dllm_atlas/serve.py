@@ -158,10 +158,9 @@ class Preview:
         self.site_state = inplace.BuiltSite()
         self.last_build = ""  # how the last rebuild went: IN_PLACE, DIRTY_BUILD or WHOLE_BUILD
         # Pages written but left for the next rebuild to render (see _in_place), with the text
-        # the last build read; that rebuild only renders them unless a source changed since
-        # (set by the watch callbacks and by similar work).
+        # the last build read.
         self.pending: dict[str, str | None] = {}
-        self.source_changed = threading.Event()
+        self.drawings_owed = False  # the last generation kept the old drawings (site.generate's defer)
         self.similar_delay = SIMILAR_DELAY
 
     def load_config(self) -> Any:
@@ -179,10 +178,8 @@ class Preview:
 
     def build(self, config: Any | None = None) -> None:
         start = time.perf_counter()
-        if config is None and self.pending and not self.source_changed.is_set() and self.last_config is not None:
-            self._render_pending(start)
-            return
-        self.source_changed.clear()  # a change from now on is seen by the next rebuild
+        # A rebuild that follows one which left pages or drawings for later renders them all.
+        follow_up = bool(self.pending) or self.drawings_owed
         checked = pipeline.run_checks(self.catalog, cache=self.cache)
         checked_at = time.perf_counter()
         if checked.index is None:
@@ -210,9 +207,13 @@ class Preview:
             fresh_similar = self.similar is None
             if self.similar is None:
                 self.similar = similar_entries(checked.index)
+            # With a server to ask for the next rebuild, drawings whose layouts must be made again
+            # (a title or relation edit: about a second at 3,000 entries) wait for that rebuild.
+            defer = reuse and self.server is not None and not self.drawings_owed
             written, removed = pipeline.generate_site(
-                checked.index, settings, env=self.env, memo=self.memo, similar=self.similar
+                checked.index, settings, env=self.env, memo=self.memo, similar=self.similar, defer=defer
             )
+            self.drawings_owed = self.memo.deferred
         except ValueError as exc:  # a malformed data/activity.json
             log.error("%s", exc)
             self.failure = error_page(
@@ -225,12 +226,14 @@ class Preview:
         changed = {**self.memo.changed, **self.pending}
         self.pending = {}
         try:
-            if not (reuse and not removed and self._in_place(config, changed)):
+            if not (reuse and not removed and self._in_place(config, changed, split=not follow_up)):
                 if reuse:
                     config = self.load_config()
                     settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
                 self.last_build = self._mkdocs_build(config, removed)
                 self.last_settings = settings
+            if self.drawings_owed:
+                self._ask_for_rebuild()
             if not fresh_similar:
                 self._refresh_similar(checked.index)
             log.info(
@@ -243,31 +246,9 @@ class Preview:
                 written,
                 removed,
                 time.perf_counter() - generated_at,
-                self.last_build + (f"; {len(self.pending)} page(s) left for the next rebuild" if self.pending else ""),
-            )
-        except Exception as exc:
-            self._failed(exc)
-            return
-        self.failure = None
-
-    def _render_pending(self, start: float) -> None:
-        """The rebuild _in_place asked for: the pages it left, nothing generated again."""
-        pending, self.pending = self.pending, {}
-        try:
-            if self.layout(self.last_config) == self.built_layout and inplace.update_pages(
-                self.last_config, self.site_state, pending
-            ):
-                self.last_build = IN_PLACE
-            else:
-                config = self.load_config()
-                settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
-                self.last_build = self._mkdocs_build(config, 0)
-                self.last_settings = settings
-            log.info(
-                "rebuilt in %.2f s: %d page(s) left by the last rebuild (%s)",
-                time.perf_counter() - start,
-                len(pending),
-                self.last_build,
+                self.last_build
+                + (f"; {len(self.pending)} page(s) left for the next rebuild" if self.pending else "")
+                + ("; drawings left for the next rebuild" if self.drawings_owed else ""),
             )
         except Exception as exc:
             self._failed(exc)
@@ -282,11 +263,12 @@ class Preview:
         _empty(Path(self.site_dir))
         self.built, self.last_config = False, None
 
-    def _in_place(self, config: Any, changed: dict[str, str | None]) -> bool:
+    def _in_place(self, config: Any, changed: dict[str, str | None], split: bool) -> bool:
         """Render ``changed`` into the last build, entry pages, data files and small pages first:
         the page an author is looking at is usually the edited entry's, while the listings that
         show a new title (topics, areas, timeline: up to hundreds of KB each) take seconds. Those
-        follow in one more rebuild, asked of the live-reload server at once."""
+        follow in one more rebuild, asked of the live-reload server at once (``split``: not when
+        this is that rebuild)."""
         docs_dir = Path(config.docs_dir)
 
         def at_once(path: str) -> bool:
@@ -299,7 +281,7 @@ class Preview:
 
         first = {path: text for path, text in changed.items() if at_once(path)}
         later = {path: text for path, text in changed.items() if path not in first}
-        if self.server is None or not later or not any(path.endswith(".md") for path in first):
+        if not split or self.server is None or not later or not any(path.endswith(".md") for path in first):
             first, later = changed, {}
         # Declined: MkDocs builds it all. The later pages may still be declined by the next
         # rebuild, whose MkDocs build then renders them (their Markdown is newer than their HTML).
@@ -371,7 +353,6 @@ class Preview:
             found = similar_entries(index)
             if found != self.similar:
                 self.similar = found
-                self.source_changed.set()  # the pages must be generated again
                 self._ask_for_rebuild()
 
         self.similar_job = threading.Thread(target=work, name="atlas-similar", daemon=True)
@@ -390,14 +371,11 @@ class Preview:
         """Watch the config file, ``paths`` (the config's ``watch`` list: the catalog and the
         templates) and the hand-written part of the docs folder. The generated pages are this
         builder's output: writing them must not ask for another build."""
-        changed = self.source_changed.set
-        _watch_filtered(server, docs_dir, handwritten(docs_dir), on_change=changed)
+        _watch_filtered(server, docs_dir, handwritten(docs_dir))
         config_file = str(self.config_file)
-        _watch_filtered(
-            server, self.config_file.parent, lambda path: path == config_file, recursive=False, on_change=changed
-        )
+        _watch_filtered(server, self.config_file.parent, lambda path: path == config_file, recursive=False)
         for path in paths:
-            _watch_filtered(server, Path(path).resolve(), lambda _: True, on_change=changed)
+            _watch_filtered(server, Path(path).resolve(), lambda _: True)
 
 
 def handwritten(docs_dir: Path) -> Callable[[str], bool]:
@@ -453,20 +431,12 @@ def request_rebuild(server: Any) -> None:
         server._rebuild_cond.notify_all()
 
 
-def _watch_filtered(
-    server: Any,
-    folder: Path,
-    wanted: Callable[[str], bool],
-    recursive: bool = True,
-    on_change: Callable[[], None] = lambda: None,
-) -> None:
-    """``server.watch(folder)``, but only changes to paths that ``wanted`` accepts ask for a rebuild
-    (``on_change`` is told first)."""
+def _watch_filtered(server: Any, folder: Path, wanted: Callable[[str], bool], recursive: bool = True) -> None:
+    """``server.watch(folder)``, but only changes to paths that ``wanted`` accepts ask for a rebuild."""
     import watchdog.events
 
     def callback(event: Any) -> None:
         if is_change(event, wanted):
-            on_change()
             request_rebuild(server)
 
     handler = watchdog.events.FileSystemEventHandler()

@@ -453,16 +453,17 @@ def render_pages(
     activity_data: activity.ActivityData | None = None,
     cached: Cached = memo.compute,
     similar: Mapping[str, list[str]] | None = None,
+    drawings_before: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
     :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
     the last generation are reused, not rendered. ``similar``: each entry's similar work, when the
-    caller has it (``serve`` computes it beside its rebuilds); else it is computed here."""
+    caller has it (``serve`` computes it beside its rebuilds); else it is computed here.
+    ``drawings_before`` (files a generation wrote): the map and neighbourhood drawings are taken
+    from it instead of being made (see :func:`generate`'s ``defer``)."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
-    # The people are made again only when an entry's authors or listed fields change: author
-    # pages show no more of an entry than its listed fields (their key, author_page_inputs).
     # The people are made again only when who wrote what changes (or the entries' order, which
     # orders each author's entries); their entries are then pointed at this generation's objects,
     # so an author page shows an edited title. What an author page shows of its entries is its
@@ -553,7 +554,10 @@ def render_pages(
             older=older,
         )
     shape = drawn(index) if all(i.digest for i in index.entries) else None
-    render_drawings(index, env, pages, cached, shape)
+    if drawings_before is None:
+        render_drawings(index, env, pages, cached, shape)
+    else:
+        pages.update({path: text for path, text in drawings_before.items() if is_drawing(path)})
     drawings = cached(
         ("lineage-layouts", shape if shape is not None else object()), partial(graph.lineage_drawings, index)
     )
@@ -761,6 +765,11 @@ def render_feeds(
         pages[path] = cached(key, partial(topic_feed, topic, entries, when, path))
 
 
+def is_drawing(relative: str) -> bool:
+    """Whether a generated file is one render_drawings makes: the map page, its SVG, a neighbourhood."""
+    return relative in ("map.md", MAP_FILE) or (relative.startswith("maps/entries/") and relative.endswith(".svg"))
+
+
 def is_generated(relative: str) -> bool:
     return (
         relative in GENERATED_FILES
@@ -861,10 +870,14 @@ def generate(
     today: dt.date | None = None,
     memo: Memo | None = None,
     similar: Mapping[str, list[str]] | None = None,
+    defer: bool = False,
 ) -> tuple[int, int]:
     """Render every generated file into the docs folder; (written, removed). With ``memo`` (kept
     by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`);
-    ``similar`` as for :func:`render_pages`."""
+    ``similar`` as for :func:`render_pages`. ``defer`` (with a memo that has made them once): the
+    map and neighbourhood drawings stay as they were when their layouts would have to be made
+    again (about a second at 3,000 entries after a title edit); ``memo.deferred`` then says so,
+    and a later generation without ``defer`` makes them."""
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
     today = today or dt.date.today()
@@ -873,8 +886,15 @@ def generate(
     if memo is None:
         return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data, similar=similar))
     memo.begin(generation_context(index, env, config, intro, today, data))
-    pages = render_pages(index, env, config, intro, today, data, memo.get, similar)
-    memo.end()
+    # Deferred: the layouts the drawings need are not in the memo (what they are drawn from
+    # changed), and the last generation's drawings are there to keep meanwhile.
+    shape = drawn(index) if defer and all(i.digest for i in index.entries) else None
+    memo.deferred = shape is not None and MAP_FILE in memo.on_disk and not memo.holds(("map-layout", shape))
+    before = memo.on_disk if memo.deferred else None
+    pages = render_pages(index, env, config, intro, today, data, memo.get, similar, before)
+    if not memo.deferred:
+        # A deferred generation keeps what it did not ask for: the drawings' layouts among them.
+        memo.end()
     return write_pages(config.docs_dir, pages, memo.on_disk, memo.changed)
 
 
