@@ -115,7 +115,7 @@ class FakeServer:
 def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next(catalog: Any, preview: Any) -> None:
     instance, _, docs = preview
     instance.server = FakeServer()
-    instance.similar_delay = 0
+    instance.similar_delay = instance.follow_up_delay = 0
     instance.build()
     assert instance.similar_job is None  # the first build computes it in line
     twin = (
@@ -124,6 +124,10 @@ def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next
         .replace("kuleshov-group/mdlm", "o/twin")
     )
     catalog.write("papers/twin.yaml", twin)
+    instance.build()
+    # A new entry changes the drawings: they wait for the next rebuild, and similar work waits
+    # for that one too (so this test builds with a zero delay and calls that rebuild itself).
+    assert instance.drawings_owed is True and instance.similar_job is None
     instance.build()
     # The rebuild did not wait for similar work: the new entry's page has none yet.
     assert "entries/twin.md" not in (docs / "entries" / "mdlm.md").read_text(encoding="utf-8")
@@ -238,6 +242,7 @@ def test_with_a_server_the_entry_pages_come_first_and_the_listings_in_the_next_r
     instance.server = FakeServer()
     instance.similar_delay = 3600  # similar work stays out of this test
     monkeypatch.setattr(serve, "FIRST_PAGE_LIMIT", 0)  # every listing counts as large here
+    instance.follow_up_delay = 0
     site_dir = Path(instance.site_dir)
     topic_page = site_dir / "topics" / "masked-diffusion" / "index.html"
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Plain and Effective"))
@@ -247,6 +252,7 @@ def test_with_a_server_the_entry_pages_come_first_and_the_listings_in_the_next_r
     # The topic page lists the entry by title: written, left for the rebuild asked for at once.
     assert "topics/masked-diffusion.md" in instance.pending
     assert "Plain and Effective" not in topic_page.read_text(encoding="utf-8")
+    instance.follow_up_timer.join()  # asked for a moment later (follow_up_delay, 0 here)
     assert instance.server._want_rebuild is True
     instance.server._want_rebuild = False
     instance.build()
@@ -286,11 +292,13 @@ def test_with_a_server_a_title_edit_leaves_the_drawings_to_the_next_rebuild(cata
     instance = real_preview
     instance.server = FakeServer()
     instance.similar_delay = 3600
+    instance.follow_up_delay = 0
     site_dir = Path(instance.site_dir)
     catalog.write("papers/mdlm.yaml", GOOD_PAPER.replace("Simple and Effective", "Plain and Effective"))
     instance.build()
     assert instance.last_build == serve.IN_PLACE
     assert "Plain and Effective" in (site_dir / "entries" / "mdlm" / "index.html").read_text(encoding="utf-8")
+    instance.follow_up_timer.join()
     assert instance.drawings_owed is True and instance.server._want_rebuild is True
     assert "Plain and Effective" not in (site_dir / "maps" / "overview.svg").read_text(encoding="utf-8")
     instance.build()

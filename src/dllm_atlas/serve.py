@@ -115,8 +115,11 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-# Seconds similar work waits after a rebuild before it starts (see Preview._refresh_similar).
+# Seconds similar work waits after a rebuild before it starts (see Preview._refresh_similar), and
+# seconds before the rebuild that renders what a rebuild left is asked for (Preview._follow_up):
+# time for the browsers to reload first.
 SIMILAR_DELAY = 1.0
+FOLLOW_UP_DELAY = 1.0
 # Changed pages up to this size (characters of Markdown) are rendered with the entry pages; larger
 # ones (listings) in the next rebuild (see Preview._in_place).
 FIRST_PAGE_LIMIT = 32_000
@@ -161,6 +164,8 @@ class Preview:
         # the last build read.
         self.pending: dict[str, str | None] = {}
         self.drawings_owed = False  # the last generation kept the old drawings (site.generate's defer)
+        self.follow_up_delay = FOLLOW_UP_DELAY
+        self.follow_up_timer: threading.Timer | None = None
         self.similar_delay = SIMILAR_DELAY
 
     def load_config(self) -> Any:
@@ -232,9 +237,9 @@ class Preview:
                     settings = site.SiteConfig.from_mapping(config, self.config_file.parent, str(self.config_file))
                 self.last_build = self._mkdocs_build(config, removed)
                 self.last_settings = settings
-            if self.drawings_owed:
-                self._ask_for_rebuild()
-            if not fresh_similar:
+            if self.pending or self.drawings_owed:
+                self._follow_up()  # similar work comes after that rebuild
+            elif not fresh_similar:
                 self._refresh_similar(checked.index)
             log.info(
                 "rebuilt in %.2f s: checks %.2f s (%d file(s) read again), pages %.2f s (%d written, %d removed), "
@@ -267,8 +272,8 @@ class Preview:
         """Render ``changed`` into the last build, entry pages, data files and small pages first:
         the page an author is looking at is usually the edited entry's, while the listings that
         show a new title (topics, areas, timeline: up to hundreds of KB each) take seconds. Those
-        follow in one more rebuild, asked of the live-reload server at once (``split``: not when
-        this is that rebuild)."""
+        follow in one more rebuild (``split``: not when this is that rebuild), asked of the
+        live-reload server a moment later (_follow_up)."""
         docs_dir = Path(config.docs_dir)
 
         def at_once(path: str) -> bool:
@@ -289,8 +294,6 @@ class Preview:
             return False
         self.last_build = IN_PLACE
         self.pending = later
-        if later:
-            request_rebuild(self.server)
         return True
 
     def _mkdocs_build(self, config: Any, removed: int) -> str:
@@ -358,12 +361,26 @@ class Preview:
         self.similar_job = threading.Thread(target=work, name="atlas-similar", daemon=True)
         self.similar_job.start()
 
+    def _follow_up(self) -> None:
+        """Ask for the rebuild that renders what this one left, after a moment: the browsers are
+        reloading the page just rebuilt, and a rebuild (seconds of Python) would slow their
+        requests to the server."""
+        if self.server is None:
+            return
+        if self.follow_up_timer is not None:
+            self.follow_up_timer.cancel()
+        self.follow_up_timer = threading.Timer(self.follow_up_delay, request_rebuild, [self.server])
+        self.follow_up_timer.daemon = True
+        self.follow_up_timer.start()
+
     def _ask_for_rebuild(self) -> None:
         if self.server is not None:
             request_rebuild(self.server)
 
     def close(self) -> None:
         self.similar_cancel.set()
+        if self.follow_up_timer is not None:
+            self.follow_up_timer.cancel()
         shutil.rmtree(self.site_dir, ignore_errors=True)
         shutil.rmtree(self.bytecode_dir, ignore_errors=True)
 
