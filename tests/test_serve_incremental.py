@@ -134,9 +134,11 @@ def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next
     instance.similar_job.join()
     assert "twin" in instance.similar["mdlm"]
     assert instance.server._want_rebuild is True  # it changed: one more rebuild asked for
+    job = instance.similar_job
     instance.build()
     assert "twin.md" in (docs / "entries" / "mdlm.md").read_text(encoding="utf-8")
-    instance.similar_job.join()
+    # The entries are those it was computed from: not computed again.
+    assert instance.similar_job is job
 
 
 def _site_files(site_dir: Path) -> dict[str, Any]:

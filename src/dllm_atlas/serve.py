@@ -154,6 +154,7 @@ class Preview:
         self.similar: dict[str, list[str]] | None = None
         self.similar_job: threading.Thread | None = None
         self.similar_cancel = threading.Event()
+        self.similar_made_from: tuple[tuple[str, str], ...] = ()  # the entries (id, digest) it is of
         self.server: Any = None  # the live-reload server, to ask it for a rebuild
         # The last MkDocs build's config and what it made, for pages rendered in place.
         self.last_config: Any = None
@@ -212,6 +213,7 @@ class Preview:
             fresh_similar = self.similar is None
             if self.similar is None:
                 self.similar = similar_entries(checked.index)
+                self.similar_made_from = tuple((item.id, item.digest) for item in checked.index.entries)
             # With a server to ask for the next rebuild, drawings whose layouts must be made again
             # (a title or relation edit: about a second at 3,000 entries) wait for that rebuild.
             defer = reuse and self.server is not None and not self.drawings_owed
@@ -342,7 +344,13 @@ class Preview:
         return tuple(sorted(found))
 
     def _refresh_similar(self, index: Any) -> None:
-        """Compute similar work again in a thread; when it differs, keep it and ask for a rebuild."""
+        """Compute similar work again in a thread; when it differs, keep it and ask for a rebuild.
+        Not for the entries it was last computed from (the rebuild it asked for, one that only
+        rendered what another left)."""
+        made_from = tuple((item.id, item.digest) for item in index.entries)
+        if made_from == self.similar_made_from:
+            return
+        self.similar_made_from = made_from
         if self.similar_job is not None:
             self.similar_cancel.set()  # a job still waiting gives way to this one
             self.similar_job.join()  # one at a time: the newest index wins
