@@ -361,8 +361,15 @@ class Preview:
             # pass (seconds of Python at 3,000 entries) would slow their requests to the server.
             if cancel.wait(self.similar_delay):
                 return
+            start = time.perf_counter()
             found = similar_entries(index)
-            if found != self.similar:
+            changed = found != self.similar
+            log.info(
+                "similar work computed again in %.2f s: %s",
+                time.perf_counter() - start,
+                "changed, rebuilding" if changed else "unchanged",
+            )
+            if changed:
                 self.similar = found
                 self._ask_for_rebuild()
 
