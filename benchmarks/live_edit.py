@@ -11,7 +11,7 @@ shows the new text:
 * a summary edit (the entry's page, its neighbours' pages and the data files change);
 * a title edit (the listings that show the entry change too: its topics, areas and the timeline).
 
-Each edit starts once the server's log has been quiet for three seconds (the rebuilds the last
+Each edit starts once the server's log has been quiet for five seconds (the rebuilds the last
 edit led to are done). Prints the first build's time and, per kind of edit, the median, the slowest
 and every run. Never run by the test suite.
 """
@@ -63,10 +63,11 @@ def _wait_until_served(url: str, seconds: float) -> float:
     raise SystemExit(f"{url} was not served within {seconds:.0f} s")
 
 
-def _wait_until_settled(log: Path, quiet: float = 3.0, longest: float = 120.0) -> None:
+def _wait_until_settled(log: Path, quiet: float = 5.0, longest: float = 120.0) -> None:
     """Until the server's log has not grown for ``quiet`` seconds: every edit starts from a server
     that has finished the rebuilds the last one led to (the pages left for a second rebuild, and
-    similar work, which starts a second after a rebuild and asks for one more when it changed)."""
+    similar work, which starts a second after a rebuild, takes 1–2.5 s at 3,000 entries, logs
+    when it is done and asks for one more rebuild when it changed)."""
     start = time.perf_counter()
     size, since = -1, time.perf_counter()
     while time.perf_counter() - start < longest:
