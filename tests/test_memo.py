@@ -81,10 +81,10 @@ class Session:
         self.settings = site.SiteConfig(work / "docs", "https://example.org/atlas/", "https://github.com/o/r")
         self.settings.docs_dir.mkdir()
 
-    def generate(self, similar: dict[str, list[str]] | None = None) -> None:
+    def generate(self, similar: dict[str, list[str]] | None = None, defer: bool = False) -> None:
         checked = pipeline.run_checks(self.catalog, cache=self.cache)
         assert checked.index is not None, [d.text() for d in checked.diagnostics]
-        site.generate(checked.index, self.env, self.settings, TODAY, self.memo, similar)
+        site.generate(checked.index, self.env, self.settings, TODAY, self.memo, similar, defer)
 
     def fresh(self) -> dict[str, str]:
         """Every generated file, rendered from nothing (no cache, no memo)."""
@@ -215,7 +215,8 @@ def test_a_summary_edit_renders_only_what_shows_it(tmp_path: Path, slice_of_cata
     similar = similar_entries(index)
     session.generate(similar)
     everything = session.memo.misses
-    # The edited entry: its page, BibTeX, search and JSON records; the pages of the
+    # The edited entry: its page, BibTeX, search and JSON records; the explorer's data, made
+    # whole (its author positions are the catalog's); the pages of the
     # entries it links to or that link to it, whose relation lists show its digest; and the feeds
     # of its topics, which carry its summary.
     in_lineage = {i.id for lineage in index.lineages for i in [*lineage.members]}
@@ -229,7 +230,7 @@ def test_a_summary_edit_renders_only_what_shows_it(tmp_path: Path, slice_of_cata
     _edit(catalog, paper, lambda d: d.update(summary="Edited once, for the test."))
     session.generate(similar)
     topics = index.by_id[paper].entry.topics
-    assert session.memo.misses == 4 + len(neighbours) + len(topics), (session.memo.misses, everything)
+    assert session.memo.misses == 4 + 1 + len(neighbours) + len(topics), (session.memo.misses, everything)
     assert session.cache.misses == 1  # the edited file is the only one parsed again
     assert everything > 10 * session.memo.misses
     fresh = site.render_pages(
@@ -286,3 +287,40 @@ def test_load_cache_reads_again_only_changed_files(tmp_path: Path, slice_of_cata
     assert cache.misses == 1 and cache.hits == len(first.catalog.entries) - 1
     assert [d.text() for d in second.diagnostics] == [d.text() for d in pipeline.run_checks(catalog).diagnostics]
     assert any("no-such-topic" in d.message for d in second.diagnostics)
+
+
+def test_deferred_drawings_stay_as_they_were_until_a_generation_without_defer_makes_them(
+    tmp_path: Path, slice_of_catalog: Path
+) -> None:
+    catalog = small_catalog(tmp_path, slice_of_catalog)
+    session = Session(catalog, tmp_path)
+    checked = pipeline.run_checks(catalog)
+    assert checked.index is not None
+    similar = similar_entries(checked.index)
+    session.generate(similar, defer=True)
+    assert session.memo.deferred is False  # nothing drawn before: drawn now
+    before = session.on_disk()
+    # A summary edit leaves the layouts in the memo: nothing to defer.
+    _edit(catalog, "mdlm", lambda d: d.update(summary="Edited once, for the deferral test."))
+    session.generate(similar, defer=True)
+    assert session.memo.deferred is False
+    # A title edit changes what the drawings show: they are kept as they were.
+    _edit(catalog, "mdlm", lambda d: d.update(title="A Renamed Masked Diffusion Model"))
+    session.generate(similar, defer=True)
+    assert session.memo.deferred is True
+    now = session.on_disk()
+    drawings = [path for path in now if site.is_drawing(path)]
+    assert site.MAP_FILE in drawings and "map.md" in drawings and any(p.startswith("maps/entries/") for p in drawings)
+    assert all(now[path] == before[path] for path in drawings)
+    assert "A Renamed Masked Diffusion Model" not in now[site.MAP_FILE]
+    # Everything else is what a generation from nothing makes, the entry pages' drawings linked.
+    fresh = site.render_pages(
+        pipeline.run_checks(catalog).index, render.environment(), session.settings, "", TODAY, similar=similar
+    )  # type: ignore[arg-type]
+    assert {p: t for p, t in now.items() if not site.is_drawing(p)} == {
+        p: t for p, t in fresh.items() if not site.is_drawing(p)
+    }
+    session.generate(similar)
+    assert session.memo.deferred is False
+    assert "A Renamed Masked Diffusion Model" in session.on_disk()[site.MAP_FILE]
+    assert session.on_disk() == fresh

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,6 +80,14 @@ class LoadedEntry:
 
     def where(self, *path: str | int) -> tuple[int, int]:
         return locate(self.positions, tuple(path))
+
+    @cached_property
+    def listed(self) -> tuple[Any, ...]:
+        """What a listing (topic, area, timeline, lineage) shows of the entry: its id, title, short
+        name, date, date precision and kind. Made once per loaded file; the site keys listings on
+        it (``site.listed``), so a summary edit leaves them alone."""
+        e = self.entry
+        return (self.id, e.title, e.short_name, e.date, e.date_precision, e.kind)
 
 
 @dataclass(frozen=True)

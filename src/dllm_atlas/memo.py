@@ -24,6 +24,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 class Memo:
@@ -36,6 +37,11 @@ class Memo:
         self._context: Hashable = None
         # The text last found or written at each generated path (see site.write_pages).
         self.on_disk: dict[str, str] = {}
+        # The files the last generation wrote, each with the text it replaced (site.write_pages):
+        # what serve renders again.
+        self.changed: dict[str, str | None] = {}
+        # Whether the last generation left the drawings as they were (site.generate's ``defer``).
+        self.deferred = False
         self.hits = 0
         self.misses = 0
 
@@ -46,17 +52,24 @@ class Memo:
             self.on_disk.clear()
             self._context = context
         self._used = set()
+        self.changed = {}
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value stored under ``key``, computed (and stored) the first time it is asked for."""
+        # Keys are nested tuples, whose hash Python does not keep: hashed twice, not three times.
         self._used.add(key)
-        if key in self._values:
+        value = self._values.get(key, _MISSING)
+        if value is not _MISSING:
             self.hits += 1
-            return self._values[key]  # type: ignore[return-value]
+            return value  # type: ignore[return-value]
         self.misses += 1
         value = self._values[key] = compute()
         return value
+
+    def holds(self, key: Hashable) -> bool:
+        """Whether a value is stored under ``key`` (from this generation or the last)."""
+        return key in self._values
 
     def end(self) -> None:
         """Finish a generation: forget the values it did not use."""

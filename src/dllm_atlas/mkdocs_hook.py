@@ -35,7 +35,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from dllm_atlas import diagnostics, pipeline, site
+from dllm_atlas import diagnostics, inplace, pipeline, site
 
 log = logging.getLogger("mkdocs.hooks.dllm_atlas")
 # How many of the largest files each build reports.
@@ -68,7 +68,17 @@ def on_env(env: Any, config: Any, files: Any) -> Any:
         from jinja2 import FileSystemBytecodeCache
 
         env.bytecode_cache = FileSystemBytecodeCache(folder)
+    state = config.get(inplace.STATE_KEY)
+    if state is not None:  # serve renders edited pages again with what this build makes
+        state.files, state.env = files, env
     return env
+
+
+def on_nav(nav: Any, config: Any, files: Any) -> Any:
+    state = config.get(inplace.STATE_KEY)
+    if state is not None:
+        state.nav = nav
+    return nav
 
 
 def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:

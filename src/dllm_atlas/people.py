@@ -23,6 +23,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -211,3 +212,10 @@ def build_people(entries: list[Any], aliases: dict[str, str]) -> People:
             for name, count in sorted(shared.items(), key=lambda kv: (-kv[1], sort_key(kv[0])))
         ]
     return people
+
+
+def use_entries(people: People, by_id: Mapping[str, Any]) -> None:
+    """Point every author's entries at the objects of ``by_id`` (entry id → LoadedEntry): people
+    made from an earlier load of the same authorship then show the current entries."""
+    for author in people.authors:
+        author.entries = [by_id[item.id] for item in author.entries]

@@ -55,10 +55,12 @@ def generate_site(
     today: dt.date | None = None,
     memo: Memo | None = None,
     similar: Mapping[str, list[str]] | None = None,
+    defer: bool = False,
 ) -> tuple[int, int]:
     """Stage 4 for the site: write the generated pages into the docs folder; (written, removed).
     ``memo`` (kept by ``serve``): render only what changed since the last generation; ``similar``:
-    the entries' similar work when the caller has it (else computed)."""
+    the entries' similar work when the caller has it (else computed); ``defer``: see
+    :func:`dllm_atlas.site.generate`."""
     from . import render, site
 
-    return site.generate(index, env or render.environment(), config, today, memo, similar)
+    return site.generate(index, env or render.environment(), config, today, memo, similar, defer)

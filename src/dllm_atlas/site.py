@@ -286,8 +286,8 @@ def explorer_data(
     and no more. An entry's ``authors`` are positions in that list (every author, canonical names);
     its areas come from its topics (the page's topic buttons name them) and its page is
     ``entries/<id>/``, so neither is repeated here. ``stars`` and ``pushed`` (the repository's last
-    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole
-    every time, memo or not: positions in the author list are the whole catalog's.)"""
+    push, from ``data/activity.json``) are there when known, for the explorer's sort. (Made whole:
+    positions in the author list are the whole catalog's.)"""
     activities = activities or {}
     position = {author.name: n for n, author in enumerate(persons.authors)}
     entries = []
@@ -372,10 +372,10 @@ def versioned(path: str, text: str) -> str:
 
 def listed(items: list[LoadedEntry]) -> tuple[tuple[Any, ...], ...]:
     """What a listing (topic, area, timeline, lineage) shows of its entries: the key of its page in
-    a memo, so an edit to a summary does not render every listing again."""
-    return tuple(
-        (i.id, i.entry.title, i.entry.short_name, i.entry.date, i.entry.date_precision, i.entry.kind) for i in items
-    )
+    a memo, so an edit to a summary does not render every listing again. Each entry's part is
+    made once per loaded file (``LoadedEntry.listed``): comparing two keys is then mostly
+    comparing the same objects."""
+    return tuple(i.listed for i in items)
 
 
 def entry_page_inputs(index: Index, item: LoadedEntry) -> Hashable:
@@ -398,12 +398,25 @@ def drawn(index: Index) -> Hashable:
     so no layout is made again."""
     return tuple(
         (
-            *listed([item])[0],
+            *item.listed,
             tuple(item.entry.topics),
             tuple(index.outgoing.get(item.id, [])),
             tuple(getattr(item.entry, "parameters", None) or []),
         )
         for item in index.entries
+    )
+
+
+def charted(index: Index) -> Hashable:
+    """What the charts show: each entry's month and primary area, and each model's listed
+    fields, parameters and open weights. A title edit of a paper leaves them alone."""
+    return (
+        tuple((i.entry.date, area.slug if (area := index.primary_area.get(i.id)) else None) for i in index.entries),
+        tuple(
+            (i.listed, tuple(i.entry.parameters), i.entry.open_weights)
+            for i in index.of_kind("model")
+            if getattr(i.entry, "parameters", None)
+        ),
     )
 
 
@@ -440,24 +453,28 @@ def render_pages(
     activity_data: activity.ActivityData | None = None,
     cached: Cached = memo.compute,
     similar: Mapping[str, list[str]] | None = None,
+    drawings_before: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
     :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
     the last generation are reused, not rendered. ``similar``: each entry's similar work, when the
-    caller has it (``serve`` computes it beside its rebuilds); else it is computed here."""
+    caller has it (``serve`` computes it beside its rebuilds); else it is computed here.
+    ``drawings_before`` (files a generation wrote): the map and neighbourhood drawings are taken
+    from it instead of being made (see :func:`generate`'s ``defer``)."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
-    # The people are made again only when an entry's authors or listed fields change: author
-    # pages show no more of an entry than its listed fields (their key, author_page_inputs).
-    persons = cached(
-        (
-            "people",
-            tuple((*listed([i])[0], tuple(i.entry.authors)) for i in index.entries),
-            tuple(sorted(index.author_aliases.items())),
-        ),
-        partial(people.build_people, index.entries, index.author_aliases),
+    # The people are made again only when who wrote what changes (or the entries' order, which
+    # orders each author's entries); their entries are then pointed at this generation's objects,
+    # so an author page shows an edited title. What an author page shows of its entries is its
+    # key (author_page_inputs).
+    people_key = (
+        "people",
+        tuple((i.id, tuple(i.entry.authors)) for i in index.entries),
+        tuple(sorted(index.author_aliases.items())),
     )
+    persons = cached(people_key, partial(people.build_people, index.entries, index.author_aliases))
+    people.use_entries(persons, index.by_id)
     common = {
         "activity": activities,
         "index": index,
@@ -493,8 +510,11 @@ def render_pages(
         newest=newest[:NEWEST_ON_HOME],
         chart=env.get_template("site/chart.svg.j2").render(**chart_geometry(index)),
     )
-    pages["explorer.json"] = env.get_template("site/explorer.json.j2").render(
-        data=explorer_data(index, persons, activities)
+    # Whole, but made again only when an entry or the people change (the activity data is part of
+    # the generation's context).
+    pages["explorer.json"] = cached(
+        ("explorer.json", tuple((i.id, i.digest) for i in index.entries), people_key),
+        lambda: env.get_template("site/explorer.json.j2").render(data=explorer_data(index, persons, activities)),
     )
     # Relative to the page (explorer/), so the site works under any site_url path.
     page(
@@ -534,7 +554,10 @@ def render_pages(
             older=older,
         )
     shape = drawn(index) if all(i.digest for i in index.entries) else None
-    render_drawings(index, env, pages, cached, shape)
+    if drawings_before is None:
+        render_drawings(index, env, pages, cached, shape)
+    else:
+        pages.update({path: text for path, text in drawings_before.items() if is_drawing(path)})
     drawings = cached(
         ("lineage-layouts", shape if shape is not None else object()), partial(graph.lineage_drawings, index)
     )
@@ -558,8 +581,9 @@ def render_pages(
         else None,
         lazy=lineage_context,
     )
+    chart_key = charted(index) if shape is not None else object()
     months, models_chart = cached(
-        ("chart-layouts", shape if shape is not None else object()),
+        ("chart-layouts", chart_key),
         lambda: (charts.months_chart(index, PALETTE), charts.models_chart(index)),
     )
 
@@ -574,7 +598,7 @@ def render_pages(
     page(
         "charts.md",
         "charts.md.j2",
-        inputs=shape,
+        inputs=chart_key if shape is not None else None,
         lazy=chart_context,
         months=months,
         models=models_chart,
@@ -741,6 +765,11 @@ def render_feeds(
         pages[path] = cached(key, partial(topic_feed, topic, entries, when, path))
 
 
+def is_drawing(relative: str) -> bool:
+    """Whether a generated file is one render_drawings makes: the map page, its SVG, a neighbourhood."""
+    return relative in ("map.md", MAP_FILE) or (relative.startswith("maps/entries/") and relative.endswith(".svg"))
+
+
 def is_generated(relative: str) -> bool:
     return (
         relative in GENERATED_FILES
@@ -749,25 +778,36 @@ def is_generated(relative: str) -> bool:
     )
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], known: dict[str, str] | None = None) -> tuple[int, int]:
+def write_pages(
+    docs_dir: Path,
+    pages: dict[str, str],
+    known: dict[str, str] | None = None,
+    changed: dict[str, str | None] | None = None,
+) -> tuple[int, int]:
     """Write changed files, remove stale generated ones; return (written, removed).
 
     ``known`` (kept by a memo between generations) maps each path to the text last found or put
-    on disk: a page whose text is that very object is not read back to be compared."""
+    on disk: a page whose text is that very object is not read back to be compared. ``changed``,
+    when given, receives each file written with the text it replaced (None for a new file)."""
     written = removed = 0
     touched: set[Path] = set()
     known_before = set(known) if known else set()
+    docs_text = str(docs_dir)
     for relative, text in sorted(pages.items()):
         assert is_generated(relative), relative
-        path = docs_dir / relative
-        if known is not None and known.get(relative) is text and path.is_file():
+        # Strings, not Paths, for the pages the memo vouches for: 7,000 of them at 3,000 entries.
+        if known is not None and known.get(relative) is text and os.path.isfile(os.path.join(docs_text, relative)):
             continue
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path = docs_dir / relative
+        before = path.read_text(encoding="utf-8") if path.is_file() else None
+        if before != text:
             # Atomic, not durable: pages are regenerated at will, so their folders are synced once
             # below instead of an fsync per page (3,065 fsyncs took 6.6 s of a 3k build).
             write_atomic(path, text, durable=False)
             touched.add(path.parent)
             written += 1
+            if changed is not None:
+                changed[relative] = before
         if known is not None:
             known[relative] = text
     for folder in sorted(touched):
@@ -830,10 +870,14 @@ def generate(
     today: dt.date | None = None,
     memo: Memo | None = None,
     similar: Mapping[str, list[str]] | None = None,
+    defer: bool = False,
 ) -> tuple[int, int]:
     """Render every generated file into the docs folder; (written, removed). With ``memo`` (kept
     by ``serve`` between generations), only what changed is rendered (see :mod:`dllm_atlas.memo`);
-    ``similar`` as for :func:`render_pages`."""
+    ``similar`` as for :func:`render_pages`. ``defer`` (with a memo that has made them once): the
+    map and neighbourhood drawings stay as they were when their layouts would have to be made
+    again (about a second at 3,000 entries after a title edit); ``memo.deferred`` then says so,
+    and a later generation without ``defer`` makes them."""
     intro_path = config.docs_dir / INTRO_SNIPPET
     intro = intro_path.read_text(encoding="utf-8") if intro_path.is_file() else ""
     today = today or dt.date.today()
@@ -842,9 +886,16 @@ def generate(
     if memo is None:
         return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data, similar=similar))
     memo.begin(generation_context(index, env, config, intro, today, data))
-    pages = render_pages(index, env, config, intro, today, data, memo.get, similar)
-    memo.end()
-    return write_pages(config.docs_dir, pages, memo.on_disk)
+    # Deferred: the layouts the drawings need are not in the memo (what they are drawn from
+    # changed), and the last generation's drawings are there to keep meanwhile.
+    shape = drawn(index) if defer and all(i.digest for i in index.entries) else None
+    memo.deferred = shape is not None and MAP_FILE in memo.on_disk and not memo.holds(("map-layout", shape))
+    before = memo.on_disk if memo.deferred else None
+    pages = render_pages(index, env, config, intro, today, data, memo.get, similar, before)
+    if not memo.deferred:
+        # A deferred generation keeps what it did not ask for: the drawings' layouts among them.
+        memo.end()
+    return write_pages(config.docs_dir, pages, memo.on_disk, memo.changed)
 
 
 def generation_context(
