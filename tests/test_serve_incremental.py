@@ -22,6 +22,15 @@ from .conftest import GOOD_PAPER
 from .sitekit import project_copy
 
 
+def _another_paper(title_start: str, arxiv: str, repo: str) -> str:
+    """GOOD_PAPER under another title, arXiv id and code repository: a second entry that is no duplicate."""
+    return (
+        GOOD_PAPER.replace("Simple and Effective", title_start)
+        .replace("2406.07524", arxiv)
+        .replace("kuleshov-group/mdlm", repo)
+    )
+
+
 def test_reads_and_generated_pages_never_ask_for_a_rebuild(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     wanted = serve.handwritten(docs)
@@ -72,12 +81,7 @@ def test_an_entry_edit_is_a_dirty_build_and_a_removal_or_a_page_edit_a_whole_one
     assert builds[-1] is True
     assert "Renamed Masked Diffusion" in (docs / "entries" / "mdlm.md").read_text(encoding="utf-8")
     assert instance.cache.misses == 1  # only the edited file was read again
-    catalog.write(
-        "papers/second.yaml",
-        GOOD_PAPER.replace("Simple and Effective", "Another")
-        .replace("2406.07524", "2406.07525")
-        .replace("kuleshov-group/mdlm", "o/second"),
-    )
+    catalog.write("papers/second.yaml", _another_paper("Another", "2406.07525", "o/second"))
     instance.build()
     assert builds[-1] is True  # a new page: MkDocs builds it as a changed page
     (catalog.root / "papers" / "second.yaml").unlink()
@@ -118,12 +122,7 @@ def test_similar_work_is_computed_again_beside_the_rebuild_and_shown_by_the_next
     instance.similar_delay = instance.follow_up_delay = 0
     instance.build()
     assert instance.similar_job is None  # the first build computes it in line
-    twin = (
-        GOOD_PAPER.replace("Simple and Effective", "A Twin of the Simple and Effective")
-        .replace("2406.07524", "2406.07599")
-        .replace("kuleshov-group/mdlm", "o/twin")
-    )
-    catalog.write("papers/twin.yaml", twin)
+    catalog.write("papers/twin.yaml", _another_paper("A Twin of the Simple and Effective", "2406.07599", "o/twin"))
     instance.build()
     # A new entry changes the drawings: they wait for the next rebuild, and similar work waits
     # for that one too (so this test builds with a zero delay and calls that rebuild itself).
@@ -213,22 +212,14 @@ def test_an_edit_that_changes_what_other_pages_show_goes_through_mkdocs(catalog:
     instance.build()
     assert instance.last_build == serve.DIRTY_BUILD
     # A new entry: a file the last build did not have.
-    catalog.write(
-        "papers/second.yaml",
-        GOOD_PAPER.replace("Simple and Effective", "Another")
-        .replace("2406.07524", "2406.07525")
-        .replace("kuleshov-group/mdlm", "o/second"),
-    )
+    catalog.write("papers/second.yaml", _another_paper("Another", "2406.07525", "o/second"))
     instance.build()
     assert instance.last_build == serve.DIRTY_BUILD
     assert (Path(instance.site_dir) / "entries" / "second" / "index.html").is_file()
     # And then an edit of it is rendered in place, with the new build's file list.
     catalog.write(
         "papers/second.yaml",
-        GOOD_PAPER.replace("Simple and Effective", "Another")
-        .replace("2406.07524", "2406.07525")
-        .replace("kuleshov-group/mdlm", "o/second")
-        .replace("weighted mix", "weighted blend"),
+        _another_paper("Another", "2406.07525", "o/second").replace("weighted mix", "weighted blend"),
     )
     instance.build()
     assert instance.last_build == serve.IN_PLACE

@@ -48,6 +48,13 @@ class EnrichError(Exception):
     """Activity could not be read; the message says why and what to try."""
 
 
+def _json(response: httpx.Response, service: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise EnrichError(f"{service}'s answer is not JSON") from None
+
+
 @dataclass
 class EnrichResult:
     data: ActivityData
@@ -159,10 +166,7 @@ class Enricher:
             raise _Wait(f"HTTP {response.status_code}", retry_after_seconds(response.headers.get("Retry-After")))
         if response.status_code != 200:
             raise EnrichError(f"GitHub answered HTTP {response.status_code}: {response.text[:200]}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise EnrichError("GitHub's answer is not JSON") from None
+        body = _json(response, "GitHub")
         errors = body.get("errors") or []
         if any(e.get("type") == "RATE_LIMITED" for e in errors):
             raise _Wait("rate limited (GraphQL RATE_LIMITED)", self._limit(response))
@@ -206,10 +210,7 @@ class Enricher:
             raise _Wait(f"HTTP {response.status_code}", retry_after_seconds(response.headers.get("Retry-After")))
         if response.status_code != 200:
             raise EnrichError(f"Hugging Face answered HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise EnrichError("Hugging Face's answer is not JSON") from None
+        body = _json(response, "Hugging Face")
         return body if isinstance(body, dict) else None
 
     def _hf_turn(self) -> None:

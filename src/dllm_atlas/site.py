@@ -453,14 +453,15 @@ def render_pages(
     activity_data: activity.ActivityData | None = None,
     cached: Cached = memo.compute,
     similar: Mapping[str, list[str]] | None = None,
-    drawings_before: Mapping[str, str] | None = None,
+    kept_drawings: Callable[[Hashable], Mapping[str, str] | None] | None = None,
 ) -> dict[str, str]:
     """Every generated file, as ``{path relative to docs_dir: text}``. With ``cached`` (a
     :class:`dllm_atlas.memo.Memo`'s ``get``), pages and fragments whose inputs did not change since
     the last generation are reused, not rendered. ``similar``: each entry's similar work, when the
     caller has it (``serve`` computes it beside its rebuilds); else it is computed here.
-    ``drawings_before`` (files a generation wrote): the map and neighbourhood drawings are taken
-    from it instead of being made (see :func:`generate`'s ``defer``)."""
+    ``kept_drawings``: given what the drawings are drawn from (:func:`drawn`), the files of a
+    generation to take the map and neighbourhood drawings from instead of making them, or None
+    (see :func:`generate`'s ``defer``)."""
     topic_area = index.taxonomy.topic_area()
     topics = index.taxonomy.topics()
     activities = activity_by_id(index, activity_data)
@@ -554,10 +555,11 @@ def render_pages(
             older=older,
         )
     shape = drawn(index) if all(i.digest for i in index.entries) else None
-    if drawings_before is None:
+    before = kept_drawings(shape) if kept_drawings is not None and shape is not None else None
+    if before is None:
         render_drawings(index, env, pages, cached, shape)
     else:
-        pages.update({path: text for path, text in drawings_before.items() if is_drawing(path)})
+        pages.update({path: text for path, text in before.items() if is_drawing(path)})
     drawings = cached(
         ("lineage-layouts", shape if shape is not None else object()), partial(graph.lineage_drawings, index)
     )
@@ -886,12 +888,15 @@ def generate(
     if memo is None:
         return write_pages(config.docs_dir, render_pages(index, env, config, intro, today, data, similar=similar))
     memo.begin(generation_context(index, env, config, intro, today, data))
-    # Deferred: the layouts the drawings need are not in the memo (what they are drawn from
-    # changed), and the last generation's drawings are there to keep meanwhile.
-    shape = drawn(index) if defer and all(i.digest for i in index.entries) else None
-    memo.deferred = shape is not None and MAP_FILE in memo.on_disk and not memo.holds(("map-layout", shape))
-    before = memo.on_disk if memo.deferred else None
-    pages = render_pages(index, env, config, intro, today, data, memo.get, similar, before)
+    memo.deferred = False
+
+    def kept(shape: Hashable) -> Mapping[str, str] | None:
+        # Deferred: the layouts the drawings need are not in the memo (what they are drawn from
+        # changed), and the last generation's drawings are there to keep meanwhile.
+        memo.deferred = MAP_FILE in memo.on_disk and not memo.holds(("map-layout", shape))
+        return memo.on_disk if memo.deferred else None
+
+    pages = render_pages(index, env, config, intro, today, data, memo.get, similar, kept if defer else None)
     if not memo.deferred:
         # A deferred generation keeps what it did not ask for: the drawings' layouts among them.
         memo.end()
